@@ -1,0 +1,48 @@
+# Flow Builder infrastructure. `make synth` and `make test` are all a newcomer needs.
+SHELL := /bin/bash
+export CHECKPOINT_DISABLE := 1
+CDKTF := npx --no-install cdktf
+ENV ?= dev
+ENVS := dev staging prod
+# node_modules holds a stray Go package (flatted); keep it out of vet and test.
+PKGS = $(shell go list ./... | grep -v /node_modules/)
+
+.PHONY: synth test update-golden fmt vet diff deploy bootstrap install check-env
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+install: node_modules/.package-lock.json ## install the pinned cdktf CLI and Go modules
+	go mod download
+
+synth: node_modules/.package-lock.json ## synthesize all six stacks into cdktf.out/
+	rm -rf cdktf.out
+	go run . -check
+	$(CDKTF) synth
+
+test: vet ## go vet + every test (golden files, properties, config rules)
+	go test $(PKGS)
+
+update-golden: ## rewrite testdata/*.json from the current code; review the diff
+	go test ./stacks -update
+
+GOFILES = $(shell find . -name '*.go' -not -path './node_modules/*' -not -path './cdktf.out/*')
+
+fmt:
+	gofmt -w $(GOFILES)
+
+vet:
+	@test -z "$$(gofmt -l $(GOFILES))" || { gofmt -l $(GOFILES); echo "gofmt needed: run make fmt"; exit 1; }
+	go vet $(PKGS)
+
+check-env:
+	@[[ " $(ENVS) " == *" $(ENV) "* ]] || { echo "ENV must be one of: $(ENVS)"; exit 1; }
+
+bootstrap: check-env node_modules/.package-lock.json ## create the state bucket and lock table of ENV
+	$(CDKTF) deploy flow-builder-state-$(ENV)
+
+diff: check-env node_modules/.package-lock.json ## plan flow-builder-ENV
+	$(CDKTF) diff flow-builder-$(ENV)
+
+deploy: check-env node_modules/.package-lock.json ## apply flow-builder-ENV (pass VARS="--var api_image_tag=...")
+	$(CDKTF) deploy flow-builder-$(ENV) $(VARS)

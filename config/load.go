@@ -1,0 +1,240 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Error is one broken rule in an environment file. It names the file, the
+// field (dotted yaml path), the value found and the rule it breaks.
+type Error struct {
+	File  string
+	Line  int
+	Field string
+	Value string
+	Rule  string
+}
+
+func (e *Error) Error() string {
+	loc := e.File
+	if e.Line > 0 {
+		loc = fmt.Sprintf("%s:%d", e.File, e.Line)
+	}
+	if e.Field == "" {
+		return fmt.Sprintf("%s: %s", loc, e.Rule)
+	}
+	if e.Value == "" {
+		return fmt.Sprintf("%s: %s: %s", loc, e.Field, e.Rule)
+	}
+	return fmt.Sprintf("%s: %s: %s %s", loc, e.Field, e.Value, e.Rule)
+}
+
+// EnvironmentNames are the environments the application builds, in order.
+var EnvironmentNames = []string{"dev", "staging", "prod"}
+
+// LoadAll loads and validates environments/<name>.yaml for every name in
+// EnvironmentNames below dir, then checks rules that span environments. It
+// returns the first error; on error no environment is returned.
+func LoadAll(dir string) ([]*Environment, error) {
+	envs := make([]*Environment, 0, len(EnvironmentNames))
+	for _, name := range EnvironmentNames {
+		env, err := Load(filepath.Join(dir, name+".yaml"))
+		if err != nil {
+			return nil, err
+		}
+		envs = append(envs, env)
+	}
+	if err := validateAcross(envs); err != nil {
+		return nil, err
+	}
+	return envs, nil
+}
+
+// Load reads one environment file strictly: unknown keys, wrong types and
+// broken rules are errors. The environment's name is the file's base name.
+func Load(path string) (*Environment, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return Parse(path, data)
+}
+
+// Parse is Load on bytes already read; path is used for the name and messages.
+func Parse(path string, data []byte) (*Environment, error) {
+	env := Defaults()
+	env.File = filepath.ToSlash(path)
+	env.Name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, &Error{File: env.File, Rule: "is empty; it must set at least account_id, region, owner and network.cidr"}
+		}
+		return nil, &Error{File: env.File, Rule: "is not valid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}
+	}
+	if len(doc.Content) != 1 {
+		return nil, &Error{File: env.File, Rule: "must hold exactly one YAML document"}
+	}
+	if err := decodeStrict(env.File, "", doc.Content[0], reflect.ValueOf(&env).Elem()); err != nil {
+		return nil, err
+	}
+	if err := validate(&env); err != nil {
+		return nil, err
+	}
+	return &env, nil
+}
+
+// decodeStrict copies node into v, field by field, so that every unknown key
+// and every value of the wrong type is reported with its dotted path.
+func decodeStrict(file, path string, node *yaml.Node, v reflect.Value) error {
+	fail := func(value, rule string) error {
+		return &Error{File: file, Line: node.Line, Field: path, Value: value, Rule: rule}
+	}
+	if node.Kind == yaml.AliasNode {
+		node = node.Alias
+	}
+	switch v.Kind() {
+	case reflect.Struct:
+		if node.Kind != yaml.MappingNode {
+			return fail(describe(node), "must be a mapping of "+strings.Join(fieldNames(v.Type()), ", "))
+		}
+		seen := map[string]bool{}
+		for i := 0; i+1 < len(node.Content); i += 2 {
+			key, val := node.Content[i], node.Content[i+1]
+			child := joinPath(path, key.Value)
+			if seen[key.Value] {
+				return &Error{File: file, Line: key.Line, Field: child, Rule: "is set twice"}
+			}
+			seen[key.Value] = true
+			field, ok := fieldByTag(v, key.Value)
+			if !ok {
+				return &Error{File: file, Line: key.Line, Field: child, Rule: "is not a known field (known here: " + strings.Join(fieldNames(v.Type()), ", ") + ")"}
+			}
+			if err := decodeStrict(file, child, val, field); err != nil {
+				return err
+			}
+		}
+		return nil
+	case reflect.Slice:
+		if node.Kind != yaml.SequenceNode {
+			return fail(describe(node), "must be a list")
+		}
+		out := reflect.MakeSlice(v.Type(), len(node.Content), len(node.Content))
+		for i, item := range node.Content {
+			if err := decodeStrict(file, fmt.Sprintf("%s[%d]", path, i), item, out.Index(i)); err != nil {
+				return err
+			}
+		}
+		v.Set(out)
+		return nil
+	}
+	if node.Kind != yaml.ScalarNode || node.Tag == "!!null" {
+		return fail(describe(node), "must be a single "+kindName(v.Kind()))
+	}
+	switch v.Kind() {
+	case reflect.String:
+		if node.Tag != "!!str" {
+			return fail(describe(node), "must be a string (quote it)")
+		}
+	case reflect.Int:
+		if node.Tag != "!!int" {
+			return fail(describe(node), "must be a whole number")
+		}
+	case reflect.Bool:
+		if node.Tag != "!!bool" {
+			return fail(describe(node), "must be true or false")
+		}
+	}
+	if err := node.Decode(v.Addr().Interface()); err != nil {
+		return fail(describe(node), "must be a "+kindName(v.Kind()))
+	}
+	return nil
+}
+
+func joinPath(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	}
+	if n.Tag == "!!null" {
+		return "an empty value"
+	}
+	return fmt.Sprintf("%q", n.Value)
+}
+
+func kindName(k reflect.Kind) string {
+	switch k {
+	case reflect.Int:
+		return "whole number"
+	case reflect.Bool:
+		return "boolean"
+	}
+	return "string"
+}
+
+// fieldByTag finds the struct field (looking into inline structs) whose yaml
+// name is key.
+func fieldByTag(v reflect.Value, key string) (reflect.Value, bool) {
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		name, inline := yamlName(t.Field(i))
+		if inline {
+			if f, ok := fieldByTag(v.Field(i), key); ok {
+				return f, true
+			}
+			continue
+		}
+		if name == key {
+			return v.Field(i), true
+		}
+	}
+	return reflect.Value{}, false
+}
+
+func fieldNames(t reflect.Type) []string {
+	var names []string
+	for i := 0; i < t.NumField(); i++ {
+		name, inline := yamlName(t.Field(i))
+		if inline {
+			names = append(names, fieldNames(t.Field(i).Type)...)
+		} else if name != "" {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+func yamlName(f reflect.StructField) (name string, inline bool) {
+	tag := f.Tag.Get("yaml")
+	if tag == "-" || !f.IsExported() {
+		return "", false
+	}
+	parts := strings.Split(tag, ",")
+	for _, p := range parts[1:] {
+		if p == "inline" {
+			return "", true
+		}
+	}
+	return parts[0], false
+}

@@ -1,0 +1,90 @@
+// Package encryption provides the customer-managed KMS key every data store of
+// an environment is encrypted with.
+package encryption
+
+import (
+	"fmt"
+	"regexp"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmsalias"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmskey"
+
+	"github.com/flow-builder/infra/internal/iam"
+	"github.com/flow-builder/infra/internal/tf"
+)
+
+// Props configures a key.
+type Props struct {
+	// Alias without the "alias/" prefix, e.g. flow-builder-dev. Required.
+	Alias string
+	// Description of what the key protects. Required.
+	Description string
+	// AccountID owns the key; its IAM policies may then grant use of it. Required.
+	AccountID string
+	// ServiceStatements let AWS services use the key on the account's behalf
+	// (CloudWatch Logs, CloudWatch alarms publishing to SNS, ...).
+	// Default: none; only IAM principals of the account, through their policies.
+	ServiceStatements []iam.Statement
+	// DeletionWindowDays is 7 to 30. Default: 30.
+	DeletionWindowDays int
+}
+
+// Key is a KMS key with rotation on and an alias.
+type Key struct {
+	// Resource is the aws_kms_key.
+	Resource kmskey.KmsKey
+	// Arn is the key ARN (a token).
+	Arn string
+}
+
+var reAlias = regexp.MustCompile(`^[a-zA-Z0-9/_-]{1,250}$`)
+
+// New creates the key.
+func New(scope constructs.Construct, id string, p Props) *Key {
+	if !reAlias.MatchString(p.Alias) {
+		panic(fmt.Sprintf("encryption.New: Alias %q must be 1-250 of a-z A-Z 0-9 / _ -", p.Alias))
+	}
+	if p.Description == "" || p.AccountID == "" {
+		panic("encryption.New: Description and AccountID are required")
+	}
+	window := p.DeletionWindowDays
+	if window == 0 {
+		window = 30
+	}
+	if window < 7 || window > 30 {
+		panic(fmt.Sprintf("encryption.New: DeletionWindowDays %d must be between 7 and 30", window))
+	}
+	c := constructs.NewConstruct(scope, &id)
+	root := iam.Statement{
+		Sid:       "AccountAdministersKeyThroughIAM",
+		Effect:    "Allow",
+		Principal: map[string]any{"AWS": "arn:aws:iam::" + p.AccountID + ":root"},
+		Action:    []string{"kms:*"},
+		Resource:  []string{"*"},
+	}
+	key := kmskey.NewKmsKey(c, tf.S("key"), &kmskey.KmsKeyConfig{
+		Description:          tf.S(p.Description),
+		EnableKeyRotation:    tf.B(true),
+		DeletionWindowInDays: tf.N(window),
+		Policy:               tf.S(iam.Document(append([]iam.Statement{root}, p.ServiceStatements...)...)),
+	})
+	kmsalias.NewKmsAlias(c, tf.S("alias"), &kmsalias.KmsAliasConfig{
+		Name:        tf.S("alias/" + p.Alias),
+		TargetKeyId: key.KeyId(),
+	})
+	return &Key{Resource: key, Arn: *key.Arn()}
+}
+
+// UseActions are what a principal needs to read and write data encrypted with the key.
+var UseActions = []string{"kms:Decrypt", "kms:GenerateDataKey"}
+
+// GrantUse lets role encrypt and decrypt data under the key.
+func (k *Key) GrantUse(role *iam.Role, id string) {
+	role.Grant(id, iam.Allow("UseKey", UseActions, k.Arn))
+}
+
+// GrantDecrypt lets role decrypt data under the key (reading secrets).
+func (k *Key) GrantDecrypt(role *iam.Role, id string) {
+	role.Grant(id, iam.Allow("DecryptWithKey", []string{"kms:Decrypt"}, k.Arn))
+}
