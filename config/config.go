@@ -78,6 +78,9 @@ type Database struct {
 	MultiAZ bool `yaml:"multi_az"`
 	// DeletionProtection blocks deleting the instance. Default: true.
 	DeletionProtection bool `yaml:"deletion_protection"`
+	// FinalSnapshot keeps a snapshot when the instance is deleted. Default: true
+	// (required in staging and prod).
+	FinalSnapshot bool `yaml:"final_snapshot"`
 	// PerformanceInsights turns on Performance Insights (7 days, free tier). Default: false.
 	PerformanceInsights bool `yaml:"performance_insights"`
 	// MonitoringIntervalSeconds is the enhanced monitoring interval: 0 (off), 1, 5, 10, 15, 30 or 60. Default: 0.
@@ -236,6 +239,7 @@ func Defaults() Environment {
 			AllocatedStorageGB:  20,
 			BackupRetentionDays: 7,
 			DeletionProtection:  true,
+			FinalSnapshot:       true,
 			SlowQueryMillis:     500,
 			DatabaseName:        "flowbuilder",
 		},

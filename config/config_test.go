@@ -77,6 +77,7 @@ func TestFails(t *testing.T) {
 		{"prod single-AZ", "prod", "multi_az: true", "multi_az: false", "prod.yaml: database.multi_az: false must be true in prod"},
 		{"prod without deletion protection", "prod", "  deletion_protection: true", "  deletion_protection: false", "prod.yaml: database.deletion_protection: false must be true in prod"},
 		{"staging without deletion protection", "staging", "  deletion_protection: true", "  deletion_protection: false", "staging.yaml: database.deletion_protection: false must be true in staging"},
+		{"prod without final snapshot", "prod", "  deletion_protection: true\n", "  deletion_protection: true\n  final_snapshot: false\n", "prod.yaml: database.final_snapshot: false must be true in prod"},
 		{"bad monitoring interval", "prod", "monitoring_interval_seconds: 60", "monitoring_interval_seconds: 7", "database.monitoring_interval_seconds: 7 must be one of"},
 		{"staging mutable tags", "staging", "owner: platform\n", "owner: platform\nregistry:\n  immutable_tags: false\n", "registry.immutable_tags: false must be true in staging"},
 		{"max receive count", "dev", "max_receive_count: 3", "max_receive_count: 0", "queue.max_receive_count: 0 must be between 1 and 1000"},

@@ -107,6 +107,7 @@ func validate(e *Environment) error {
 	}
 	if tier == "prod" || tier == "staging" {
 		c.check(d.DeletionProtection, "database.deletion_protection", d.DeletionProtection, "must be true in %s", tier)
+		c.check(d.FinalSnapshot, "database.final_snapshot", d.FinalSnapshot, "must be true in %s", tier)
 	}
 	c.check(contains([]int{0, 1, 5, 10, 15, 30, 60}, d.MonitoringIntervalSeconds), "database.monitoring_interval_seconds", d.MonitoringIntervalSeconds, "must be one of 0, 1, 5, 10, 15, 30, 60")
 	c.check(d.SlowQueryMillis >= 0, "database.slow_query_ms", d.SlowQueryMillis, "must be 0 or more")

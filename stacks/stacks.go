@@ -8,7 +8,12 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/flow-builder/infra/config"
+	"github.com/flow-builder/infra/constructs/database"
+	"github.com/flow-builder/infra/constructs/encryption"
+	"github.com/flow-builder/infra/constructs/networking"
+	"github.com/flow-builder/infra/constructs/secrets"
 	"github.com/flow-builder/infra/internal/awsprovider"
+	"github.com/flow-builder/infra/internal/iam"
 	"github.com/flow-builder/infra/internal/tf"
 	"github.com/flow-builder/infra/state"
 )
@@ -17,6 +22,14 @@ import (
 type Application struct {
 	// Stack is the flow-builder-<env> stack.
 	Stack cdktf.TerraformStack
+	// Key encrypts every data store of the environment.
+	Key *encryption.Key
+	// Network is the VPC, subnets and security groups.
+	Network *networking.Network
+	// Database is the PostgreSQL instance.
+	Database *database.Database
+	// Secrets are what the services read from Secrets Manager.
+	Secrets *secrets.Secrets
 }
 
 // NewApplication builds flow-builder-<env>.
@@ -25,7 +38,48 @@ func NewApplication(scope constructs.Construct, env *config.Environment) *Applic
 	stack := cdktf.NewTerraformStack(scope, tf.S(name))
 	awsprovider.New(stack, env)
 	state.UseBackend(stack, env, name)
-	return &Application{Stack: stack}
+	a := &Application{Stack: stack}
+	prefix := env.Prefix()
+
+	a.Key = encryption.New(stack, "key", encryption.Props{
+		Alias:       prefix,
+		Description: "Data of " + prefix + ": database, secrets, queues, topics, logs, images",
+		AccountID:   env.AccountID,
+		ServiceStatements: []iam.Statement{
+			encryption.LogsStatement(env.Region, env.AccountID),
+			encryption.CloudWatchAlarmsStatement(env.AccountID),
+		},
+	})
+	a.Network = networking.New(stack, "network", networking.Props{
+		Name:             prefix,
+		Region:           env.Region,
+		AccountID:        env.AccountID,
+		Network:          env.Network,
+		ContainerPort:    env.Services.ContainerPort,
+		FlowLogs:         env.Features.FlowLogs,
+		LogRetentionDays: env.Logs.RetentionDays,
+		Key:              a.Key,
+	})
+	a.Database = database.New(stack, "database", database.Props{
+		Name:             prefix,
+		AccountID:        env.AccountID,
+		Database:         env.Database,
+		Network:          a.Network,
+		Key:              a.Key,
+		LogRetentionDays: env.Logs.RetentionDays,
+	})
+	recovery := 30
+	if !env.Database.DeletionProtection {
+		recovery = 7 // disposable environments free secret names quickly
+	}
+	a.Secrets = secrets.New(stack, "secrets", secrets.Props{
+		Name:               prefix,
+		Environment:        env.Name,
+		Database:           a.Database,
+		Key:                a.Key,
+		RecoveryWindowDays: recovery,
+	})
+	return a
 }
 
 // All adds every environment's bootstrap and application stacks to app, in

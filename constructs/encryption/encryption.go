@@ -88,3 +88,32 @@ func (k *Key) GrantUse(role *iam.Role, id string) {
 func (k *Key) GrantDecrypt(role *iam.Role, id string) {
 	role.Grant(id, iam.Allow("DecryptWithKey", []string{"kms:Decrypt"}, k.Arn))
 }
+
+// LogsStatement lets CloudWatch Logs in region encrypt log groups of account
+// with the key (required for any log group with kms_key_id).
+func LogsStatement(region, account string) iam.Statement {
+	return iam.Statement{
+		Sid:       "CloudWatchLogsEncryptLogGroups",
+		Effect:    "Allow",
+		Principal: map[string]any{"Service": "logs." + region + ".amazonaws.com"},
+		Action:    []string{"kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"},
+		Resource:  []string{"*"},
+		Condition: map[string]map[string]any{"ArnLike": {
+			"kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:" + region + ":" + account + ":log-group:*",
+		}},
+	}
+}
+
+// CloudWatchAlarmsStatement lets CloudWatch alarms of account publish to an
+// SNS topic encrypted with the key. Without it alarm notifications are
+// dropped silently.
+func CloudWatchAlarmsStatement(account string) iam.Statement {
+	return iam.Statement{
+		Sid:       "CloudWatchAlarmsPublishToEncryptedTopics",
+		Effect:    "Allow",
+		Principal: map[string]any{"Service": "cloudwatch.amazonaws.com"},
+		Action:    []string{"kms:Decrypt", "kms:GenerateDataKey*"},
+		Resource:  []string{"*"},
+		Condition: map[string]map[string]any{"StringEquals": {"aws:SourceAccount": account}},
+	}
+}
