@@ -120,9 +120,12 @@ type Services struct {
 	HealthCheckPath string `yaml:"health_check_path"`
 	// IdleScaleInMinutes scales a service whose minimum is 0 back to 0 after
 	// this many minutes without requests (api) or messages (worker). Default: 30.
-	IdleScaleInMinutes int       `yaml:"idle_scale_in_minutes"`
-	API                APIConfig `yaml:"api"`
-	Worker             Worker    `yaml:"worker"`
+	IdleScaleInMinutes int `yaml:"idle_scale_in_minutes"`
+	// Architecture of the images and tasks: ARM64 (Graviton, about 20%
+	// cheaper) or X86_64. Images must be built for it. Default: ARM64.
+	Architecture string    `yaml:"architecture"`
+	API          APIConfig `yaml:"api"`
+	Worker       Worker    `yaml:"worker"`
 }
 
 // Task is the size and bounds of one Fargate service.
@@ -214,6 +217,8 @@ type Features struct {
 	ALBAccessLogs bool `yaml:"alb_access_logs"`
 	// FlowLogs writes VPC flow logs to CloudWatch Logs. Default: true.
 	FlowLogs bool `yaml:"flow_logs"`
+	// ALBDeletionProtection stops the load balancer from being deleted. Default: true.
+	ALBDeletionProtection bool `yaml:"alb_deletion_protection"`
 }
 
 // IsProd reports whether the production rules apply.
@@ -249,6 +254,7 @@ func Defaults() Environment {
 			ContainerPort:      8080,
 			HealthCheckPath:    "/healthz",
 			IdleScaleInMinutes: 30,
+			Architecture:       "ARM64",
 			API:                APIConfig{Task: Task{CPU: 256, MemoryMiB: 512, MinCount: 1, MaxCount: 2}, CPUTargetPercent: 60, MemoryTargetPercent: 70},
 			Worker:             Worker{Task: Task{CPU: 256, MemoryMiB: 512, MinCount: 1, MaxCount: 2}, MessagesPerTask: 10},
 		},
@@ -258,6 +264,6 @@ func Defaults() Environment {
 			Full: true, ALB5xxPerMinute: 10, LatencyP95Millis: 1000, CPUPercent: 80, MemoryPercent: 80,
 			QueueAgeSeconds: 600, DBFreeStorageGB: 5, DBFreeMemoryMiB: 128, DBConnections: 80,
 		},
-		Features: Features{ContainerInsights: true, ALBAccessLogs: true, FlowLogs: true},
+		Features: Features{ContainerInsights: true, ALBAccessLogs: true, FlowLogs: true, ALBDeletionProtection: true},
 	}
 }

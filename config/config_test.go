@@ -87,6 +87,8 @@ func TestFails(t *testing.T) {
 		{"bad fargate memory", "prod", "    cpu: 1024\n    memory_mib: 2048\n    min_count: 2\n    max_count: 10\n  worker", "    cpu: 1024\n    memory_mib: 1000\n    min_count: 2\n    max_count: 10\n  worker", "services.api.memory_mib: 1000 is not a Fargate memory size for cpu 1024"},
 		{"min above max", "staging", "    min_count: 1\n    max_count: 4\n  worker", "    min_count: 5\n    max_count: 4\n  worker", "services.api.min_count: 5 is above max_count (4)"},
 		{"prod api single task", "prod", "    min_count: 2\n    max_count: 10\n  worker", "    min_count: 1\n    max_count: 10\n  worker", "services.api.min_count: 1 must be at least 2 in prod"},
+		{"bad architecture", "dev", "idle_scale_in_minutes: 30", "idle_scale_in_minutes: 30\n  architecture: arm", `services.architecture: "arm" must be ARM64 or X86_64`},
+		{"prod alb unprotected", "prod", "latency_p95_ms: 800\n", "latency_p95_ms: 800\nfeatures:\n  alb_deletion_protection: false\n", "features.alb_deletion_protection: false must be true in prod"},
 		{"messages per task", "dev", "messages_per_task: 10", "messages_per_task: 0", "services.worker.messages_per_task: 0 must be 1 or more"},
 		{"bad schedule", "dev", "rate(15 minutes)", "every 15 minutes", `scheduler.schedule_expression: "every 15 minutes" must be rate(`},
 		{"bad timezone", "dev", "rate(15 minutes)", "rate(15 minutes)\n  timezone: Mars/Olympus", `scheduler.timezone: "Mars/Olympus" is not an IANA time zone`},

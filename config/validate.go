@@ -129,6 +129,7 @@ func validate(e *Environment) error {
 	c.check(s.ContainerPort >= 1024 && s.ContainerPort <= 65535, "services.container_port", s.ContainerPort, "must be between 1024 and 65535 (containers run as a non-root user)")
 	c.check(strings.HasPrefix(s.HealthCheckPath, "/"), "services.health_check_path", s.HealthCheckPath, "must start with /")
 	c.check(s.IdleScaleInMinutes >= 5 && s.IdleScaleInMinutes <= 1440, "services.idle_scale_in_minutes", s.IdleScaleInMinutes, "must be between 5 and 1440")
+	c.check(s.Architecture == "ARM64" || s.Architecture == "X86_64", "services.architecture", s.Architecture, "must be ARM64 or X86_64")
 	checkTask(c, "services.api", s.API.Task)
 	checkTask(c, "services.worker", s.Worker.Task)
 	if tier == "prod" {
@@ -192,6 +193,7 @@ func validate(e *Environment) error {
 	}
 	if tier == "prod" {
 		c.check(e.Features.ALBAccessLogs, "features.alb_access_logs", e.Features.ALBAccessLogs, "must be true in prod")
+		c.check(e.Features.ALBDeletionProtection, "features.alb_deletion_protection", e.Features.ALBDeletionProtection, "must be true in prod")
 	}
 
 	if c.err != nil {

@@ -230,11 +230,18 @@ func TestEnvironmentKey(t *testing.T) {
 // findBy returns the resource whose attribute equals value.
 func findBy(t *testing.T, rs map[string]map[string]any, attr string, value any) map[string]any {
 	t.Helper()
-	for _, r := range rs {
+	_, r := findNamed(t, rs, attr, value)
+	return r
+}
+
+// findNamed is findBy that also returns the resource's logical name.
+func findNamed(t *testing.T, rs map[string]map[string]any, attr string, value any) (string, map[string]any) {
+	t.Helper()
+	for name, r := range rs {
 		if r[attr] == value {
-			return r
+			return name, r
 		}
 	}
 	t.Fatalf("no resource with %s = %v", attr, value)
-	return nil
+	return "", nil
 }

@@ -11,7 +11,10 @@ import (
 	"github.com/flow-builder/infra/constructs/database"
 	"github.com/flow-builder/infra/constructs/encryption"
 	"github.com/flow-builder/infra/constructs/networking"
+	"github.com/flow-builder/infra/constructs/queue"
+	"github.com/flow-builder/infra/constructs/registry"
 	"github.com/flow-builder/infra/constructs/secrets"
+	"github.com/flow-builder/infra/constructs/service"
 	"github.com/flow-builder/infra/internal/awsprovider"
 	"github.com/flow-builder/infra/internal/iam"
 	"github.com/flow-builder/infra/internal/tf"
@@ -30,6 +33,12 @@ type Application struct {
 	Database *database.Database
 	// Secrets are what the services read from Secrets Manager.
 	Secrets *secrets.Secrets
+	// Registry holds the service images.
+	Registry registry.Registry
+	// Jobs is the queue the api and scheduler feed and the worker drains.
+	Jobs *queue.Queue
+	// Platform is the cluster, load balancer and services.
+	Platform *service.Platform
 }
 
 // NewApplication builds flow-builder-<env>.
@@ -78,6 +87,39 @@ func NewApplication(scope constructs.Construct, env *config.Environment) *Applic
 		Database:           a.Database,
 		Key:                a.Key,
 		RecoveryWindowDays: recovery,
+	})
+	a.Registry = registry.New(stack, "registry", registry.Props{
+		Name:               prefix,
+		Repositories:       []string{"api", "worker"},
+		Key:                a.Key,
+		ImmutableTags:      env.Registry.ImmutableTags,
+		UntaggedExpiryDays: env.Registry.UntaggedExpiryDays,
+		KeepTaggedImages:   env.Registry.KeepReleaseImages,
+	})
+	a.Jobs = queue.New(stack, "jobs", queue.Props{
+		Name: prefix + "-jobs",
+		Key:  a.Key,
+		// Twice the longest processing time, so a slow job is not handed to a
+		// second worker while the first still runs.
+		VisibilityTimeoutSeconds: 2 * env.Queue.WorkerProcessingSeconds,
+		RetentionDays:            env.Queue.RetentionDays,
+		MaxReceiveCount:          env.Queue.MaxReceiveCount,
+	})
+	a.Platform = service.New(stack, "platform", service.Props{
+		Name:             prefix,
+		Environment:      env.Name,
+		Region:           env.Region,
+		AccountID:        env.AccountID,
+		Services:         env.Services,
+		Features:         env.Features,
+		DNS:              env.DNS,
+		LogRetentionDays: env.Logs.RetentionDays,
+		Network:          a.Network,
+		Key:              a.Key,
+		Registry:         a.Registry,
+		Queue:            a.Jobs,
+		Database:         a.Database,
+		Secrets:          a.Secrets,
 	})
 	return a
 }

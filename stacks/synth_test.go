@@ -1,6 +1,7 @@
 package stacks
 
 import (
+	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/flow-builder/infra/config"
@@ -123,9 +125,12 @@ func normalize(t *testing.T, raw string) string {
 	t.Helper()
 	var v any
 	require.NoError(t, json.Unmarshal([]byte(raw), &v))
-	out, err := json.MarshalIndent(v, "", "  ")
-	require.NoError(t, err)
-	return string(out) + "\n"
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	require.NoError(t, enc.Encode(v))
+	return buf.String()
 }
 
 // lineDiff shows the lines that differ, with a little context, in unified style.
@@ -173,4 +178,18 @@ func keys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// TestDeterministicAndResolved guards against output that synthesizes but
+// cannot plan or differs between machines: an unresolved "undefined" operand
+// (cdktf renders some literal "" and 0 operands that way), an unresolved
+// token, or an absolute path.
+func TestDeterministicAndResolved(t *testing.T) {
+	wd, err := os.Getwd()
+	require.NoError(t, err)
+	for name, raw := range synthAll(t) {
+		assert.NotContains(t, raw, "undefined", name)
+		assert.NotContains(t, raw, "${TfToken[", name)
+		assert.NotContains(t, raw, filepath.Dir(wd), name)
+	}
 }

@@ -1,0 +1,151 @@
+// Package service is the container platform of one environment: an ECS
+// cluster, an internet-facing ALB (HTTPS with a domain), the Fargate api and
+// worker services, their IAM roles and their autoscaling.
+//
+// First deploy: each service's image tag is a Terraform variable
+// (api_image_tag, worker_image_tag). While a tag is empty the service exists
+// with zero tasks and an autoscaling range of 0..0, so a fresh account with an
+// empty registry deploys cleanly; push an image, then deploy with
+// --var api_image_tag=<tag>.
+package service
+
+import (
+	"fmt"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/appautoscalingtarget"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ecscluster"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/flow-builder/infra/config"
+	"github.com/flow-builder/infra/constructs/database"
+	"github.com/flow-builder/infra/constructs/encryption"
+	"github.com/flow-builder/infra/constructs/networking"
+	"github.com/flow-builder/infra/constructs/queue"
+	"github.com/flow-builder/infra/constructs/registry"
+	"github.com/flow-builder/infra/constructs/secrets"
+	"github.com/flow-builder/infra/internal/iam"
+	"github.com/flow-builder/infra/internal/tf"
+)
+
+// Props configures the platform.
+type Props struct {
+	// Name prefixes every resource name, e.g. flow-builder-dev. Required.
+	Name string
+	// Environment is the environment's name (ENVIRONMENT in the containers). Required.
+	Environment string
+	// Region and AccountID scope ARNs and role trust. Required.
+	Region, AccountID string
+	// Services are sizes, bounds and scaling targets. Required.
+	Services config.Services
+	// Features: Container Insights, ALB access logs and deletion protection.
+	Features config.Features
+	// DNS gives the api a name and HTTPS. Default: HTTP only on the ALB's name.
+	DNS config.DNS
+	// LogRetentionDays for the container log groups. Required.
+	LogRetentionDays int
+	// Network places the ALB and tasks. Required.
+	Network *networking.Network
+	// Key encrypts the log groups. Required.
+	Key *encryption.Key
+	// Registry must hold "api" and "worker" repositories. Required.
+	Registry registry.Registry
+	// Queue is the jobs queue: the api sends, the worker consumes. Required.
+	Queue *queue.Queue
+	// Database is reached with the RDS-managed credentials. Required.
+	Database *database.Database
+	// Secrets are injected into the containers by ARN. Required.
+	Secrets *secrets.Secrets
+}
+
+// Service is one ECS service and what monitoring needs of it.
+type Service struct {
+	// Name is the ECS service name.
+	Name string
+	// LogGroup is the container log group name.
+	LogGroup string
+	// TaskRole is the role the application code runs as.
+	TaskRole *iam.Role
+	// ExecutionRole pulls the image, writes logs and injects secrets.
+	ExecutionRole *iam.Role
+	// MinCount and MaxCount are the configured autoscaling bounds.
+	MinCount, MaxCount int
+
+	scope         constructs.Construct
+	scalingTarget appautoscalingtarget.AppautoscalingTarget
+}
+
+// Platform is what the rest of the stack uses.
+type Platform struct {
+	// ClusterName is the ECS cluster.
+	ClusterName string
+	// LoadBalancerArnSuffix is the ALB's CloudWatch dimension.
+	LoadBalancerArnSuffix string
+	// TargetGroupArnSuffix is the api target group's CloudWatch dimension.
+	TargetGroupArnSuffix string
+	// URL is where the api answers: https://<domain> or http://<alb dns name>.
+	URL string
+	// API and Worker are the two services.
+	API, Worker *Service
+}
+
+// ImageTagVariable is the Terraform variable that selects a service's image.
+func ImageTagVariable(service string) string { return service + "_image_tag" }
+
+// New creates the cluster, load balancer, services and scaling.
+func New(scope constructs.Construct, id string, p Props) *Platform {
+	switch {
+	case p.Name == "" || p.Environment == "" || p.Region == "" || p.AccountID == "":
+		panic("service.New: Name, Environment, Region and AccountID are required")
+	case p.Network == nil || p.Key == nil || p.Queue == nil || p.Database == nil || p.Secrets == nil:
+		panic("service.New: Network, Key, Queue, Database and Secrets are required")
+	case p.Registry["api"] == nil || p.Registry["worker"] == nil:
+		panic("service.New: Registry needs api and worker repositories")
+	case p.LogRetentionDays == 0:
+		panic("service.New: LogRetentionDays is required")
+	}
+	c := constructs.NewConstruct(scope, &id)
+	insights := "disabled"
+	if p.Features.ContainerInsights {
+		insights = "enabled"
+	}
+	cluster := ecscluster.NewEcsCluster(c, tf.S("cluster"), &ecscluster.EcsClusterConfig{
+		Name:    tf.S(p.Name),
+		Setting: []*ecscluster.EcsClusterSetting{{Name: tf.S("containerInsights"), Value: tf.S(insights)}},
+	})
+	out := &Platform{ClusterName: *cluster.Name()}
+
+	lb := newLoadBalancer(c, p)
+	out.LoadBalancerArnSuffix, out.TargetGroupArnSuffix, out.URL = lb.arnSuffix, lb.targetGroupArnSuffix, lb.url
+
+	out.API = newService(c, p, cluster, serviceSpec{
+		name: "api", task: p.Services.API.Task, port: p.Services.ContainerPort,
+		targetGroupArn: lb.targetGroupArn, listener: lb.listener, stopTimeout: 30,
+	})
+	p.Queue.GrantSend(out.API.TaskRole, "send-jobs")
+
+	out.Worker = newService(c, p, cluster, serviceSpec{
+		name: "worker", task: p.Services.Worker.Task, stopTimeout: 120,
+	})
+	p.Queue.GrantConsume(out.Worker.TaskRole, "consume-jobs")
+
+	scaleAPI(p, out, lb)
+	scaleWorker(p, out)
+	return out
+}
+
+// imageTag declares <service>_image_tag. Empty (the default) means "no image
+// yet": the service runs no task.
+func imageTag(c constructs.Construct, service string) cdktf.TerraformVariable {
+	v := cdktf.NewTerraformVariable(c, tf.S(service+"-image-tag"), &cdktf.TerraformVariableConfig{
+		Type:        tf.S("string"),
+		Default:     tf.S(""),
+		Description: tf.S(fmt.Sprintf("Image tag of the %s service in its ECR repository; empty keeps the service at zero tasks", service)),
+		Validation: &[]*cdktf.TerraformVariableValidationConfig{{
+			Condition:    tf.S(fmt.Sprintf(`${can(regex("^$|^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.%s))}`, ImageTagVariable(service))),
+			ErrorMessage: tf.S("An image tag is up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'."),
+		}},
+	})
+	v.OverrideLogicalId(tf.S(ImageTagVariable(service)))
+	return v
+}

@@ -1,0 +1,210 @@
+package service
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/appautoscalingtarget"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchloggroup"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ecscluster"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ecsservice"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ecstaskdefinition"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lblistener"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/flow-builder/infra/config"
+	"github.com/flow-builder/infra/internal/iam"
+	"github.com/flow-builder/infra/internal/tf"
+)
+
+// ContainerUser is the non-root uid:gid every container runs as.
+const ContainerUser = "10001:10001"
+
+type serviceSpec struct {
+	name string
+	task config.Task
+	// port > 0 exposes the container behind targetGroupArn.
+	port           int
+	targetGroupArn string
+	listener       lblistener.LbListener
+	stopTimeout    int
+}
+
+// Container definition, as ECS reads it (only the fields we set).
+type containerDef struct {
+	Name                   string          `json:"name"`
+	Image                  string          `json:"image"`
+	Essential              bool            `json:"essential"`
+	User                   string          `json:"user"`
+	Privileged             bool            `json:"privileged"`
+	ReadonlyRootFilesystem bool            `json:"readonlyRootFilesystem"`
+	PortMappings           []portMapping   `json:"portMappings,omitempty"`
+	Environment            []nameValue     `json:"environment"`
+	Secrets                []nameValueFrom `json:"secrets"`
+	MountPoints            []mountPoint    `json:"mountPoints"`
+	LinuxParameters        map[string]any  `json:"linuxParameters"`
+	LogConfiguration       logConfig       `json:"logConfiguration"`
+	StopTimeout            int             `json:"stopTimeout"`
+}
+type portMapping struct {
+	ContainerPort int    `json:"containerPort"`
+	Protocol      string `json:"protocol"`
+}
+type nameValue struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+type nameValueFrom struct {
+	Name      string `json:"name"`
+	ValueFrom string `json:"valueFrom"`
+}
+type mountPoint struct {
+	SourceVolume  string `json:"sourceVolume"`
+	ContainerPath string `json:"containerPath"`
+	ReadOnly      bool   `json:"readOnly"`
+}
+type logConfig struct {
+	LogDriver string            `json:"logDriver"`
+	Options   map[string]string `json:"options"`
+}
+
+func newService(c constructs.Construct, p Props, cluster ecscluster.EcsCluster, s serviceSpec) *Service {
+	sc := constructs.NewConstruct(c, &s.name)
+	name := p.Name + "-" + s.name
+	repo := p.Registry[s.name]
+
+	logGroup := cloudwatchloggroup.NewCloudwatchLogGroup(sc, tf.S("logs"), &cloudwatchloggroup.CloudwatchLogGroupConfig{
+		Name:            tf.S("/ecs/" + name),
+		RetentionInDays: tf.N(p.LogRetentionDays),
+		KmsKeyId:        tf.S(p.Key.Arn),
+	})
+
+	exec := iam.NewRole(sc, "execution-role", iam.RoleProps{
+		Name: name + "-execution", Service: "ecs-tasks.amazonaws.com", SourceAccount: p.AccountID,
+		Description: "ECS pulls the " + s.name + " image, writes its logs and injects its secrets",
+	})
+	repo.GrantPull(exec, "pull-image")
+	logArn := *logGroup.Arn()
+	exec.Grant("write-logs", iam.Allow("WriteLogs", []string{"logs:CreateLogStream", "logs:PutLogEvents"}, logArn+":*"))
+	p.Secrets.Database.GrantRead(exec, "read-database-secret")
+	p.Secrets.App.GrantRead(exec, "read-app-secrets")
+
+	task := iam.NewRole(sc, "task-role", iam.RoleProps{
+		Name: name + "-task", Service: "ecs-tasks.amazonaws.com", SourceAccount: p.AccountID,
+		Description: "What the " + s.name + " code may do",
+	})
+	// The code may re-read the database secret after RDS rotates it.
+	p.Secrets.Database.GrantRead(task, "refresh-database-secret")
+
+	tag := imageTag(c, s.name).StringValue()
+	// (cdktf renders a literal "" or 0 operand as "undefined"; compare with 1.)
+	hasImage := cdktf.Op_Gte(cdktf.Fn_LengthOf(tag), tf.N(1))
+	// A local keeps the expression out of the container JSON, which then
+	// stays valid JSON before Terraform interpolates it.
+	image := cdktf.NewTerraformLocal(sc, tf.S("image"), cdktf.Fn_Conditional(hasImage,
+		cdktf.Fn_Format(tf.S("%s:%s"), &[]interface{}{repo.URL, tag}), repo.URL)).AsString()
+
+	def := containerDef{
+		Name: s.name, Image: *image, Essential: true, User: ContainerUser,
+		Privileged: false, ReadonlyRootFilesystem: true,
+		Environment: []nameValue{
+			{"ENVIRONMENT", p.Environment},
+			{"AWS_REGION", p.Region},
+			{"JOBS_QUEUE_URL", p.Queue.URL},
+			{"DB_HOST", p.Database.Address},
+			{"DB_PORT", fmt.Sprint(p.Database.Port)},
+			{"DB_NAME", p.Database.Name},
+			{"DB_SSLMODE", "verify-full"},
+			{"DB_SECRET_ARN", p.Secrets.Database.Arn},
+		},
+		Secrets: []nameValueFrom{
+			{"DB_USERNAME", p.Secrets.Database.ValueFrom("username")},
+			{"DB_PASSWORD", p.Secrets.Database.ValueFrom("password")},
+			{"APP_SECRETS", p.Secrets.App.ValueFrom("")},
+		},
+		// The root filesystem is read-only; /tmp is task-local scratch space.
+		MountPoints:     []mountPoint{{SourceVolume: "tmp", ContainerPath: "/tmp", ReadOnly: false}},
+		LinuxParameters: map[string]any{"initProcessEnabled": true},
+		LogConfiguration: logConfig{LogDriver: "awslogs", Options: map[string]string{
+			"awslogs-group": *logGroup.Name(), "awslogs-region": p.Region, "awslogs-stream-prefix": s.name,
+		}},
+		StopTimeout: s.stopTimeout,
+	}
+	if s.port > 0 {
+		def.PortMappings = []portMapping{{ContainerPort: s.port, Protocol: "tcp"}}
+		def.Environment = append(def.Environment, nameValue{"PORT", fmt.Sprint(s.port)})
+	}
+	defs, err := json.Marshal([]containerDef{def})
+	if err != nil {
+		panic(err)
+	}
+	td := ecstaskdefinition.NewEcsTaskDefinition(sc, tf.S("task"), &ecstaskdefinition.EcsTaskDefinitionConfig{
+		Family:                  tf.S(name),
+		RequiresCompatibilities: tf.Ss("FARGATE"),
+		NetworkMode:             tf.S("awsvpc"),
+		Cpu:                     tf.S(fmt.Sprint(s.task.CPU)),
+		Memory:                  tf.S(fmt.Sprint(s.task.MemoryMiB)),
+		ExecutionRoleArn:        exec.Resource.Arn(),
+		TaskRoleArn:             task.Resource.Arn(),
+		ContainerDefinitions:    tf.S(string(defs)),
+		RuntimePlatform: &ecstaskdefinition.EcsTaskDefinitionRuntimePlatform{
+			OperatingSystemFamily: tf.S("LINUX"), CpuArchitecture: tf.S(p.Services.Architecture),
+		},
+		Volume: []*ecstaskdefinition.EcsTaskDefinitionVolume{{Name: tf.S("tmp")}},
+	})
+
+	// No image yet: no task and a scaling range of 0..0.
+	ifImage := func(n int) *float64 {
+		if n == 0 {
+			return tf.N(0)
+		}
+		return cdktf.Token_AsNumber(cdktf.Fn_Conditional(hasImage, tf.N(n), tf.N(0)))
+	}
+	minCount, maxCount := ifImage(s.task.MinCount), ifImage(s.task.MaxCount)
+	sgs := map[string]string{"api": p.Network.SecurityGroups.API, "worker": p.Network.SecurityGroups.Worker}
+	cfg := &ecsservice.EcsServiceConfig{
+		Name:            tf.S(name),
+		Cluster:         cluster.Arn(),
+		TaskDefinition:  td.Arn(),
+		LaunchType:      tf.S("FARGATE"),
+		PlatformVersion: tf.S("LATEST"),
+		DesiredCount:    minCount,
+		NetworkConfiguration: &ecsservice.EcsServiceNetworkConfiguration{
+			Subnets:        tf.Ss(p.Network.PrivateSubnetIDs...),
+			SecurityGroups: tf.Ss(sgs[s.name]),
+			AssignPublicIp: tf.B(false),
+		},
+		DeploymentCircuitBreaker:        &ecsservice.EcsServiceDeploymentCircuitBreaker{Enable: tf.B(true), Rollback: tf.B(true)},
+		DeploymentMinimumHealthyPercent: tf.N(100),
+		DeploymentMaximumPercent:        tf.N(200),
+		// Fargate spreads tasks over the subnets' AZs; rebalancing keeps them spread.
+		AvailabilityZoneRebalancing: tf.S("ENABLED"),
+		PropagateTags:               tf.S("SERVICE"),
+		EnableEcsManagedTags:        tf.B(true),
+		WaitForSteadyState:          tf.B(false),
+		// Autoscaling owns the task count after creation.
+		Lifecycle: &cdktf.TerraformResourceLifecycle{IgnoreChanges: tf.Ss("desired_count")},
+	}
+	if s.port > 0 {
+		cfg.LoadBalancer = []*ecsservice.EcsServiceLoadBalancer{{
+			TargetGroupArn: tf.S(s.targetGroupArn), ContainerName: tf.S(s.name), ContainerPort: tf.N(s.port),
+		}}
+		cfg.HealthCheckGracePeriodSeconds = tf.N(60)
+		cfg.DependsOn = &[]cdktf.ITerraformDependable{s.listener}
+	}
+	svc := ecsservice.NewEcsService(sc, tf.S("service"), cfg)
+
+	target := appautoscalingtarget.NewAppautoscalingTarget(sc, tf.S("scaling-target"), &appautoscalingtarget.AppautoscalingTargetConfig{
+		ServiceNamespace:  tf.S("ecs"),
+		ScalableDimension: tf.S("ecs:service:DesiredCount"),
+		ResourceId:        tf.S("service/" + *cluster.Name() + "/" + *svc.Name()),
+		MinCapacity:       minCount,
+		MaxCapacity:       maxCount,
+	})
+	return &Service{
+		Name: name, LogGroup: *logGroup.Name(), TaskRole: task, ExecutionRole: exec,
+		MinCount: s.task.MinCount, MaxCount: s.task.MaxCount,
+		scope: sc, scalingTarget: target,
+	}
+}
