@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/flow-builder/infra/config"
+	"github.com/flow-builder/infra/functions/bundle"
 	"github.com/flow-builder/infra/stacks"
 )
 
@@ -27,7 +28,12 @@ func main() {
 		fmt.Printf("environments ok: %d files valid\n", len(envs))
 		return
 	}
+	code, err := bundle.Build(".", bundle.Scheduler)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "error:", err)
+		os.Exit(1)
+	}
 	app := cdktf.NewApp(nil)
-	stacks.All(app, envs)
+	stacks.All(app, envs, stacks.Code{Scheduler: code})
 	app.Synth()
 }

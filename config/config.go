@@ -167,6 +167,10 @@ type Scheduler struct {
 	TimeoutSeconds int `yaml:"timeout_seconds"`
 	// MemoryMiB is the function memory (128-10240). Default: 128.
 	MemoryMiB int `yaml:"memory_mib"`
+	// ReservedConcurrency caps concurrent runs so ticks never overlap; 0
+	// leaves the function unreserved (new accounts whose concurrency quota
+	// is 10 cannot reserve any). Default: 1.
+	ReservedConcurrency int `yaml:"reserved_concurrency"`
 }
 
 // Logs describes CloudWatch Logs retention.
@@ -182,6 +186,8 @@ type Alarms struct {
 	// Full turns on the whole alarm set; off, only the DLQ and scheduler error
 	// alarms exist. Default: true.
 	Full bool `yaml:"full"`
+	// NotifyRecovery also mails when an alarm returns to OK. Default: false.
+	NotifyRecovery bool `yaml:"notify_recovery"`
 	// ALB5xxPerMinute alarms on this many target 5xx responses a minute. Default: 10.
 	ALB5xxPerMinute int `yaml:"alb_5xx_per_minute"`
 	// LatencyP95Millis alarms on p95 target response time. Default: 1000.
@@ -258,7 +264,7 @@ func Defaults() Environment {
 			API:                APIConfig{Task: Task{CPU: 256, MemoryMiB: 512, MinCount: 1, MaxCount: 2}, CPUTargetPercent: 60, MemoryTargetPercent: 70},
 			Worker:             Worker{Task: Task{CPU: 256, MemoryMiB: 512, MinCount: 1, MaxCount: 2}, MessagesPerTask: 10},
 		},
-		Scheduler: Scheduler{ScheduleExpression: "rate(5 minutes)", Timezone: "UTC", TimeoutSeconds: 30, MemoryMiB: 128},
+		Scheduler: Scheduler{ScheduleExpression: "rate(5 minutes)", Timezone: "UTC", TimeoutSeconds: 30, MemoryMiB: 128, ReservedConcurrency: 1},
 		Logs:      Logs{RetentionDays: 30},
 		Alarms: Alarms{
 			Full: true, ALB5xxPerMinute: 10, LatencyP95Millis: 1000, CPUPercent: 80, MemoryPercent: 80,

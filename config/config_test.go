@@ -88,7 +88,7 @@ func TestFails(t *testing.T) {
 		{"min above max", "staging", "    min_count: 1\n    max_count: 4\n  worker", "    min_count: 5\n    max_count: 4\n  worker", "services.api.min_count: 5 is above max_count (4)"},
 		{"prod api single task", "prod", "    min_count: 2\n    max_count: 10\n  worker", "    min_count: 1\n    max_count: 10\n  worker", "services.api.min_count: 1 must be at least 2 in prod"},
 		{"bad architecture", "dev", "idle_scale_in_minutes: 30", "idle_scale_in_minutes: 30\n  architecture: arm", `services.architecture: "arm" must be ARM64 or X86_64`},
-		{"prod alb unprotected", "prod", "latency_p95_ms: 800\n", "latency_p95_ms: 800\nfeatures:\n  alb_deletion_protection: false\n", "features.alb_deletion_protection: false must be true in prod"},
+		{"prod alb unprotected", "prod", "notify_recovery: true           # on-call sees \"resolved\" too\n", "notify_recovery: true\nfeatures:\n  alb_deletion_protection: false\n", "features.alb_deletion_protection: false must be true in prod"},
 		{"messages per task", "dev", "messages_per_task: 10", "messages_per_task: 0", "services.worker.messages_per_task: 0 must be 1 or more"},
 		{"bad schedule", "dev", "rate(15 minutes)", "every 15 minutes", `scheduler.schedule_expression: "every 15 minutes" must be rate(`},
 		{"bad timezone", "dev", "rate(15 minutes)", "rate(15 minutes)\n  timezone: Mars/Olympus", `scheduler.timezone: "Mars/Olympus" is not an IANA time zone`},
@@ -99,7 +99,7 @@ func TestFails(t *testing.T) {
 		{"prod without emails", "prod", "emails: [platform-alerts@example.com, oncall@example.com]", "emails: []", "alarms.emails: \"[]\" must name at least one address in prod"},
 		{"prod without domain", "prod", "  domain: api.example.com\n  hosted_zone_id: Z0PRODZONE0000000001\n", "  domain: \"\"\n", `prod.yaml: dns.domain: "" must be set in prod`},
 		{"domain without zone", "staging", "  hosted_zone_id: Z0STAGINGZONE00000001\n", "", `dns.hosted_zone_id: "" must be the Route53 zone id`},
-		{"prod without flow logs", "prod", "latency_p95_ms: 800\n", "latency_p95_ms: 800\nfeatures:\n  flow_logs: false\n", "features.flow_logs: false must be true in prod"},
+		{"prod without flow logs", "prod", "notify_recovery: true           # on-call sees \"resolved\" too\n", "notify_recovery: true\nfeatures:\n  flow_logs: false\n", "features.flow_logs: false must be true in prod"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

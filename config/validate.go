@@ -145,6 +145,7 @@ func validate(e *Environment) error {
 	c.check(sc.Timezone != "" && tzErr == nil, "scheduler.timezone", sc.Timezone, "is not an IANA time zone name like UTC or Europe/Berlin")
 	c.check(sc.TimeoutSeconds >= 1 && sc.TimeoutSeconds <= 900, "scheduler.timeout_seconds", sc.TimeoutSeconds, "must be between 1 and 900")
 	c.check(sc.MemoryMiB >= 128 && sc.MemoryMiB <= 10240, "scheduler.memory_mib", sc.MemoryMiB, "must be between 128 and 10240")
+	c.check(sc.ReservedConcurrency >= 0 && sc.ReservedConcurrency <= 10, "scheduler.reserved_concurrency", sc.ReservedConcurrency, "must be between 0 (unreserved) and 10")
 
 	c.check(contains(LogRetentionDays, e.Logs.RetentionDays), "logs.retention_days", e.Logs.RetentionDays, "is not a retention CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ...)")
 	if tier == "prod" {

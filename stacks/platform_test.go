@@ -318,7 +318,7 @@ func TestIAMLeastPrivilege(t *testing.T) {
 		"ecr:GetAuthorizationToken": true,
 		"xray:PutTraceSegments":     true, "xray:PutTelemetryRecords": true,
 		"ec2:CreateNetworkInterface": true, "ec2:DescribeNetworkInterfaces": true, "ec2:DeleteNetworkInterface": true,
-		"ec2:AssignPrivateIpAddresses": true, "ec2:UnassignPrivateIpAddresses": true,
+		"ec2:AssignPrivateIpAddresses": true, "ec2:UnassignPrivateIpAddresses": true, "ec2:DescribeSubnets": true,
 	}
 	synthAll(t)
 	for _, env := range envs {

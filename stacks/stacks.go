@@ -10,11 +10,14 @@ import (
 	"github.com/flow-builder/infra/config"
 	"github.com/flow-builder/infra/constructs/database"
 	"github.com/flow-builder/infra/constructs/encryption"
+	"github.com/flow-builder/infra/constructs/monitoring"
 	"github.com/flow-builder/infra/constructs/networking"
 	"github.com/flow-builder/infra/constructs/queue"
 	"github.com/flow-builder/infra/constructs/registry"
+	"github.com/flow-builder/infra/constructs/scheduler"
 	"github.com/flow-builder/infra/constructs/secrets"
 	"github.com/flow-builder/infra/constructs/service"
+	"github.com/flow-builder/infra/functions/bundle"
 	"github.com/flow-builder/infra/internal/awsprovider"
 	"github.com/flow-builder/infra/internal/iam"
 	"github.com/flow-builder/infra/internal/tf"
@@ -39,10 +42,20 @@ type Application struct {
 	Jobs *queue.Queue
 	// Platform is the cluster, load balancer and services.
 	Platform *service.Platform
+	// Scheduler is the scheduling function and its schedule.
+	Scheduler *scheduler.Scheduler
+	// Monitoring is the alerts topic, dashboard and alarms.
+	Monitoring *monitoring.Monitoring
+}
+
+// Code is what the application packages besides Terraform: built Lambda bundles.
+type Code struct {
+	// Scheduler is the built scheduler function.
+	Scheduler bundle.Bundle
 }
 
 // NewApplication builds flow-builder-<env>.
-func NewApplication(scope constructs.Construct, env *config.Environment) *Application {
+func NewApplication(scope constructs.Construct, env *config.Environment, code Code) *Application {
 	name := state.NamesFor(env).AppStack
 	stack := cdktf.NewTerraformStack(scope, tf.S(name))
 	awsprovider.New(stack, env)
@@ -121,17 +134,39 @@ func NewApplication(scope constructs.Construct, env *config.Environment) *Applic
 		Database:         a.Database,
 		Secrets:          a.Secrets,
 	})
+	a.Scheduler = scheduler.New(stack, "scheduler", scheduler.Props{
+		Name:             prefix,
+		AccountID:        env.AccountID,
+		Scheduler:        env.Scheduler,
+		Code:             code.Scheduler,
+		Network:          a.Network,
+		Jobs:             a.Jobs,
+		Key:              a.Key,
+		LogRetentionDays: env.Logs.RetentionDays,
+	})
+	a.Monitoring = monitoring.New(stack, "monitoring", monitoring.Props{
+		Name:           prefix,
+		Region:         env.Region,
+		AccountID:      env.AccountID,
+		Alarms:         env.Alarms,
+		NotifyRecovery: env.Alarms.NotifyRecovery,
+		Key:            a.Key,
+		Platform:       a.Platform,
+		Jobs:           a.Jobs,
+		Database:       a.Database,
+		Scheduler:      a.Scheduler,
+	})
 	return a
 }
 
 // All adds every environment's bootstrap and application stacks to app, in
 // environment order, and returns them by stack name.
-func All(app constructs.Construct, envs []*config.Environment) map[string]cdktf.TerraformStack {
+func All(app constructs.Construct, envs []*config.Environment, code Code) map[string]cdktf.TerraformStack {
 	out := map[string]cdktf.TerraformStack{}
 	for _, env := range envs {
 		names := state.NamesFor(env)
 		out[names.BootstrapStack] = state.NewBootstrap(app, env)
-		out[names.AppStack] = NewApplication(app, env).Stack
+		out[names.AppStack] = NewApplication(app, env, code).Stack
 	}
 	return out
 }

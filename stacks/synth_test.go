@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/flow-builder/infra/config"
+	"github.com/flow-builder/infra/functions/bundle"
 	"github.com/flow-builder/infra/internal/tf"
 	"github.com/flow-builder/infra/state"
 )
@@ -39,8 +40,13 @@ func synthAll(t *testing.T) map[string]string {
 		if synthErr != nil {
 			return
 		}
+		var code bundle.Bundle
+		code, synthErr = bundle.Build("..", bundle.Scheduler)
+		if synthErr != nil {
+			return
+		}
 		app := cdktf.Testing_App(&cdktf.TestingAppConfig{StackTraces: tf.B(false), StubVersion: tf.B(true)})
-		all := All(app, envs)
+		all := All(app, envs, Code{Scheduler: code})
 		synthesized = map[string]string{}
 		for name, stack := range all {
 			synthesized[name] = *cdktf.Testing_Synth(stack, tf.B(true))

@@ -113,7 +113,7 @@ func New(scope constructs.Construct, id string, p Props) *Platform {
 		Name:    tf.S(p.Name),
 		Setting: []*ecscluster.EcsClusterSetting{{Name: tf.S("containerInsights"), Value: tf.S(insights)}},
 	})
-	out := &Platform{ClusterName: *cluster.Name()}
+	out := &Platform{ClusterName: p.Name}
 
 	lb := newLoadBalancer(c, p)
 	out.LoadBalancerArnSuffix, out.TargetGroupArnSuffix, out.URL = lb.arnSuffix, lb.targetGroupArnSuffix, lb.url

@@ -11,6 +11,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicyattachment"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/flow-builder/infra/internal/tf"
 )
@@ -70,6 +71,9 @@ type Role struct {
 	scope constructs.Construct
 	// Resource is the aws_iam_role.
 	Resource iamrole.IamRole
+	// Policies are the role's grants so far; a resource that AWS checks
+	// for permissions at creation (a VPC Lambda function) depends on them.
+	Policies []cdktf.ITerraformDependable
 }
 
 // RoleProps configures NewRole.
@@ -97,19 +101,19 @@ func NewRole(scope constructs.Construct, id string, p RoleProps) *Role {
 
 // Grant attaches statements to the role as an inline policy named id.
 func (r *Role) Grant(id string, statements ...Statement) {
-	iamrolepolicy.NewIamRolePolicy(r.scope, tf.S(id), &iamrolepolicy.IamRolePolicyConfig{
+	r.Policies = append(r.Policies, iamrolepolicy.NewIamRolePolicy(r.scope, tf.S(id), &iamrolepolicy.IamRolePolicyConfig{
 		Name:   tf.S(id),
 		Role:   r.Resource.Id(),
 		Policy: tf.S(Document(statements...)),
-	})
+	}))
 }
 
 // AttachManaged attaches an AWS managed policy by ARN.
 func (r *Role) AttachManaged(id, policyArn string) {
-	iamrolepolicyattachment.NewIamRolePolicyAttachment(r.scope, tf.S(id), &iamrolepolicyattachment.IamRolePolicyAttachmentConfig{
+	r.Policies = append(r.Policies, iamrolepolicyattachment.NewIamRolePolicyAttachment(r.scope, tf.S(id), &iamrolepolicyattachment.IamRolePolicyAttachmentConfig{
 		Role:      r.Resource.Name(),
 		PolicyArn: tf.S(policyArn),
-	})
+	}))
 }
 
 // Arn is the role's ARN.

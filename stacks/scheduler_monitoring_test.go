@@ -1,0 +1,253 @@
+package stacks
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestSchedulerFunction(t *testing.T) {
+	synthAll(t)
+	for _, env := range envs {
+		t.Run(env.Name, func(t *testing.T) {
+			s := app(t, env)
+			fnName, fn := findNamed(t, s.resources("aws_lambda_function"), "function_name", env.Prefix()+"-scheduler")
+			assert.Equal(t, "provided.al2023", fn["runtime"])
+			assert.Equal(t, []any{"arm64"}, fn["architectures"])
+			assert.Equal(t, "Active", dig(fn, "tracing_config", "mode"))
+			assert.Equal(t, float64(env.Scheduler.TimeoutSeconds), fn["timeout"])
+			assert.Equal(t, float64(env.Scheduler.MemoryMiB), fn["memory_size"])
+			assert.Equal(t, float64(env.Scheduler.ReservedConcurrency), fn["reserved_concurrent_executions"])
+			// Deterministic asset path: named by the source hash, no absolute path.
+			assert.Regexp(t, `^assets/scheduler_code_[0-9A-F]+/[0-9a-f]{32}/scheduler\.zip$`, fn["filename"])
+			assert.Len(t, dig(fn, "vpc_config", "subnet_ids"), env.Network.AZCount)
+			assert.Contains(t, dig(fn, "vpc_config", "security_group_ids", 0), "network_scheduler-sg")
+			assert.NotEmpty(t, fn["depends_on"], "created after its role's policies")
+
+			lg := findBy(t, s.resources("aws_cloudwatch_log_group"), "name", "/aws/lambda/"+env.Prefix()+"-scheduler")
+			assert.Equal(t, float64(env.Logs.RetentionDays), lg["retention_in_days"])
+
+			dlqName, _ := findNamed(t, s.resources("aws_sqs_queue"), "name", env.Prefix()+"-scheduler-dlq")
+			dlqArn := "${aws_sqs_queue." + dlqName + ".arn}"
+			inv := s.only(t, "aws_lambda_function_event_invoke_config")
+			assert.Equal(t, dlqArn, dig(inv, "destination_config", "on_failure", "destination"))
+
+			sched := s.only(t, "aws_scheduler_schedule")
+			assert.Equal(t, env.Scheduler.ScheduleExpression, sched["schedule_expression"])
+			assert.Equal(t, env.Scheduler.Timezone, sched["schedule_expression_timezone"])
+			assert.Equal(t, "${aws_lambda_function."+fnName+".arn}", dig(sched, "target", "arn"))
+			assert.Equal(t, dlqArn, dig(sched, "target", "dead_letter_config", "arn"))
+			assert.NotNil(t, dig(sched, "target", "retry_policy", "maximum_retry_attempts"))
+			assert.Contains(t, dig(sched, "target", "input"), "<aws.scheduler.scheduled-time>")
+
+			// The function may send to the jobs queue and its DLQ, nothing else of SQS.
+			for name, rp := range s.resources("aws_iam_role_policy") {
+				if !strings.HasPrefix(name, "scheduler_function-role_") {
+					continue
+				}
+				for _, st := range policyDoc(t, rp["policy"]).statements() {
+					for _, a := range st["Action"].([]any) {
+						assert.NotContains(t, []any{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:PurgeQueue"}, a, name)
+					}
+				}
+			}
+			// The schedule role may only invoke this function (and dead-letter).
+			invoke := findBy(t, s.resources("aws_iam_role_policy"), "name", "invoke-function")
+			assert.Equal(t, []any{"${aws_lambda_function." + fnName + ".arn}"}, policyDoc(t, invoke["policy"]).statement(t, "InvokeFunction")["Resource"])
+		})
+	}
+}
+
+func TestAlertsTopic(t *testing.T) {
+	synthAll(t)
+	for _, env := range envs {
+		t.Run(env.Name, func(t *testing.T) {
+			s := app(t, env)
+			topic := s.only(t, "aws_sns_topic")
+			assert.Contains(t, topic["kms_master_key_id"], "${aws_kms_key.key_")
+			subs := s.resources("aws_sns_topic_subscription")
+			var emails []any
+			for _, sub := range subs {
+				assert.Equal(t, "email", sub["protocol"])
+				emails = append(emails, sub["endpoint"])
+			}
+			want := []any{}
+			for _, e := range env.Alarms.Emails {
+				want = append(want, e)
+			}
+			assert.ElementsMatch(t, want, emails)
+			// Without this grant in the key policy, encrypted alarm notifications are dropped.
+			key := policyDoc(t, s.only(t, "aws_kms_key")["policy"]).statement(t, "CloudWatchAlarmsPublishToEncryptedTopics")
+			assert.Equal(t, "Allow", key["Effect"])
+			tp := policyDoc(t, s.only(t, "aws_sns_topic_policy")["policy"]).statement(t, "CloudWatchAlarmsPublish")
+			assert.Equal(t, "cloudwatch.amazonaws.com", dig(tp, "Principal", "Service"))
+		})
+	}
+}
+
+// wantAlarms is the alarm set per tier (names without the prefix).
+var (
+	baseAlarms = []string{"jobs-dlq-not-empty", "scheduler-errors"}
+	fullAlarms = append(append([]string{}, baseAlarms...),
+		"alb-5xx", "alb-latency-p95", "alb-unhealthy-targets",
+		"api-cpu-high", "api-memory-high", "worker-cpu-high", "worker-memory-high",
+		"jobs-oldest-message", "db-cpu-high", "db-free-storage-low", "db-freeable-memory-low", "db-connections-high",
+		"scheduler-throttles", "scheduler-dlq-not-empty")
+	scalingAlarms = []string{"worker-backlog", "worker-idle"}
+	scaleToZero   = []string{"api-wake-up", "api-idle"}
+)
+
+func TestAlarmsPerEnvironment(t *testing.T) {
+	synthAll(t)
+	for _, env := range envs {
+		t.Run(env.Name, func(t *testing.T) {
+			s := app(t, env)
+			topicName, _ := findNamed(t, s.resources("aws_sns_topic"), "name", env.Prefix()+"-alerts")
+			topic := "${aws_sns_topic." + topicName + ".arn}"
+			want := baseAlarms
+			if env.Alarms.Full {
+				want = fullAlarms
+			}
+			want = append(append([]string{}, want...), scalingAlarms...)
+			if env.Services.API.MinCount == 0 {
+				want = append(want, scaleToZero...)
+			}
+			var got []string
+			for name, a := range s.resources("aws_cloudwatch_metric_alarm") {
+				short := strings.TrimPrefix(a["alarm_name"].(string), env.Prefix()+"-")
+				got = append(got, short)
+				actions, _ := a["alarm_actions"].([]any)
+				require.NotEmpty(t, actions, "every alarm has an action: %s", name)
+				if strings.HasPrefix(name, "monitoring_") {
+					assert.Equal(t, []any{topic}, actions, name)
+					if env.Alarms.NotifyRecovery {
+						assert.Equal(t, []any{topic}, a["ok_actions"], name)
+					} else {
+						assert.Nil(t, a["ok_actions"], name)
+					}
+				}
+			}
+			assert.ElementsMatch(t, want, got)
+		})
+	}
+	assert.True(t, envs[2].Alarms.NotifyRecovery, "prod also mails recoveries")
+	assert.False(t, envs[0].Alarms.Full, "dev keeps only the essential alarms")
+}
+
+func TestAlarmThresholdsFromConfig(t *testing.T) {
+	synthAll(t)
+	prod := envs[2]
+	s := app(t, prod)
+	alarms := s.resources("aws_cloudwatch_metric_alarm")
+	byName := func(short string) map[string]any { return findBy(t, alarms, "alarm_name", prod.Prefix()+"-"+short) }
+	assert.Equal(t, float64(prod.Alarms.LatencyP95Millis)/1000, byName("alb-latency-p95")["threshold"])
+	assert.Equal(t, "p95", byName("alb-latency-p95")["extended_statistic"])
+	assert.Equal(t, float64(prod.Alarms.ALB5xxPerMinute), byName("alb-5xx")["threshold"])
+	assert.Equal(t, float64(prod.Alarms.QueueAgeSeconds), byName("jobs-oldest-message")["threshold"])
+	assert.Equal(t, float64(prod.Alarms.DBFreeStorageGB)*1e9, byName("db-free-storage-low")["threshold"])
+	// Service metrics stop when tasks scale to zero: missing data is not a breach.
+	assert.Equal(t, "notBreaching", byName("api-cpu-high")["treat_missing_data"])
+}
+
+// TestDashboard: valid JSON, every graph names only metrics of this stack's resources.
+func TestDashboard(t *testing.T) {
+	synthAll(t)
+	for _, env := range envs {
+		t.Run(env.Name, func(t *testing.T) {
+			s := app(t, env)
+			d := s.only(t, "aws_cloudwatch_dashboard")
+			var body struct {
+				Widgets []struct {
+					Properties struct {
+						Title   string  `json:"title"`
+						Region  string  `json:"region"`
+						Metrics [][]any `json:"metrics"`
+					} `json:"properties"`
+				} `json:"widgets"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(d["dashboard_body"].(string)), &body))
+			require.GreaterOrEqual(t, len(body.Widgets), 9)
+			known := knownDimensionValues(t, s)
+			seen := map[string]bool{}
+			for _, w := range body.Widgets {
+				assert.Equal(t, env.Region, w.Properties.Region)
+				for _, m := range w.Properties.Metrics {
+					ns, name := m[0].(string), m[1].(string)
+					seen[ns+" "+name] = true
+					for i := 2; i+1 < len(m); i += 2 {
+						dim, val := m[i].(string), m[i+1].(string)
+						assert.True(t, known[dim][val], "%s: %s %s=%s is not a resource of this stack", w.Properties.Title, name, dim, val)
+					}
+				}
+			}
+			for _, want := range []string{
+				"AWS/ApplicationELB RequestCount", "AWS/ApplicationELB HTTPCode_Target_5XX_Count", "AWS/ApplicationELB TargetResponseTime",
+				"AWS/ECS CPUUtilization", "AWS/ECS MemoryUtilization",
+				"AWS/SQS ApproximateNumberOfMessagesVisible", "AWS/SQS ApproximateAgeOfOldestMessage",
+				"AWS/RDS CPUUtilization", "AWS/RDS DatabaseConnections", "AWS/RDS FreeStorageSpace", "AWS/RDS FreeableMemory",
+				"AWS/Lambda Invocations", "AWS/Lambda Errors", "AWS/Lambda Throttles",
+			} {
+				assert.True(t, seen[want], "dashboard shows %s", want)
+			}
+		})
+	}
+}
+
+// knownDimensionValues lists, per CloudWatch dimension, the values that name
+// a resource of the stack.
+func knownDimensionValues(t *testing.T, s stackJSON) map[string]map[string]bool {
+	t.Helper()
+	known := map[string]map[string]bool{}
+	add := func(dim, val string) {
+		if known[dim] == nil {
+			known[dim] = map[string]bool{}
+		}
+		known[dim][val] = true
+	}
+	for _, q := range s.resources("aws_sqs_queue") {
+		add("QueueName", q["name"].(string))
+	}
+	for _, c := range s.resources("aws_ecs_cluster") {
+		add("ClusterName", c["name"].(string))
+	}
+	for _, svc := range s.resources("aws_ecs_service") {
+		add("ServiceName", svc["name"].(string))
+	}
+	for _, db := range s.resources("aws_db_instance") {
+		add("DBInstanceIdentifier", db["identifier"].(string))
+	}
+	for _, fn := range s.resources("aws_lambda_function") {
+		add("FunctionName", fn["function_name"].(string))
+	}
+	for name := range s.resources("aws_lb") {
+		add("LoadBalancer", fmt.Sprintf("${aws_lb.%s.arn_suffix}", name))
+	}
+	for name := range s.resources("aws_lb_target_group") {
+		add("TargetGroup", fmt.Sprintf("${aws_lb_target_group.%s.arn_suffix}", name))
+	}
+	return known
+}
+
+func TestLogRetentionPerTier(t *testing.T) {
+	synthAll(t)
+	for _, env := range envs {
+		s := app(t, env)
+		groups := s.resources("aws_cloudwatch_log_group")
+		require.NotEmpty(t, groups)
+		for name, g := range groups {
+			days := g["retention_in_days"].(float64)
+			assert.Equal(t, float64(env.Logs.RetentionDays), days, name)
+			assert.NotEmpty(t, g["kms_key_id"], name)
+			switch env.Name {
+			case "dev":
+				assert.LessOrEqual(t, days, 7.0, name)
+			case "prod":
+				assert.GreaterOrEqual(t, days, 30.0, name)
+			}
+		}
+	}
+}
