@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export CHECKPOINT_DISABLE := 1
 # jsii warns on every start that Node 20 is past end of life; Node 20 is what
 # this project's machines have (see README prerequisites).
-export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 CDKTF := npx --no-install cdktf
 ENV ?= dev
 ENVS := dev staging prod

@@ -18,6 +18,7 @@ import (
 	"github.com/flow-builder/infra/constructs/secrets"
 	"github.com/flow-builder/infra/constructs/service"
 	"github.com/flow-builder/infra/functions/bundle"
+	"github.com/flow-builder/infra/guardrails"
 	"github.com/flow-builder/infra/internal/awsprovider"
 	"github.com/flow-builder/infra/internal/iam"
 	"github.com/flow-builder/infra/internal/tf"
@@ -60,6 +61,7 @@ func NewApplication(scope constructs.Construct, env *config.Environment, code Co
 	stack := cdktf.NewTerraformStack(scope, tf.S(name))
 	awsprovider.New(stack, env)
 	state.UseBackend(stack, env, name)
+	guardrails.Attach(stack, guardrails.Tier(env.Name))
 	a := &Application{Stack: stack}
 	prefix := env.Prefix()
 
@@ -165,7 +167,9 @@ func All(app constructs.Construct, envs []*config.Environment, code Code) map[st
 	out := map[string]cdktf.TerraformStack{}
 	for _, env := range envs {
 		names := state.NamesFor(env)
-		out[names.BootstrapStack] = state.NewBootstrap(app, env)
+		boot := state.NewBootstrap(app, env)
+		guardrails.Attach(boot, guardrails.Tier(env.Name))
+		out[names.BootstrapStack] = boot
 		out[names.AppStack] = NewApplication(app, env, code).Stack
 	}
 	return out
