@@ -10,7 +10,7 @@ ENVS := dev staging prod
 # node_modules holds a stray Go package (flatted); keep it out of vet and test.
 PKGS = $(shell go list ./... | grep -v /node_modules/)
 
-.PHONY: synth test update-golden fmt vet diff deploy bootstrap install check-env
+.PHONY: synth test update-golden fmt vet diff deploy bootstrap install check-env bench scan lint docs
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -23,8 +23,9 @@ synth: node_modules/.package-lock.json ## synthesize all six stacks into cdktf.o
 	go run . -check
 	$(CDKTF) synth
 
-test: vet ## go vet + every test (golden files, properties, config rules)
+test: vet ## go vet + every test (golden files, properties, config rules, guardrails)
 	go test $(PKGS)
+	cd tools && go vet ./tfjson2hcl && go test ./tfjson2hcl
 
 update-golden: ## rewrite testdata/*.json from the current code; review the diff
 	go test ./stacks -update
@@ -49,3 +50,21 @@ diff: check-env node_modules/.package-lock.json ## plan flow-builder-ENV
 
 deploy: check-env node_modules/.package-lock.json ## apply flow-builder-ENV (pass VARS="--var api_image_tag=...")
 	$(CDKTF) deploy flow-builder-$(ENV) $(VARS)
+
+bench: ## measure synth and test time/memory against the floor app (see README "Performance")
+	go build -o build/bench/floor ./bench/floor
+	go build -o build/bench/app .
+	go run ./bench/cmd/bench $(BENCH_FLAGS)
+
+# Security tools live in tools/go.mod (trivy needs GOEXPERIMENT=jsonv2 to build).
+TRIVY_FLAGS := config --misconfig-scanners terraform --skip-check-update --disable-telemetry \
+	--skip-version-check -s HIGH,CRITICAL --exit-code 1 --ignorefile ../.trivyignore.yaml
+
+scan: ## trivy over all six synthesized stacks; waivers in .trivyignore.yaml
+	test -d cdktf.out/stacks || $(MAKE) synth
+	rm -rf cdktf.out/scan
+	cd tools && go run ./tfjson2hcl ../cdktf.out/stacks ../cdktf.out/scan
+	cd tools && GOEXPERIMENT=jsonv2 go tool trivy $(TRIVY_FLAGS) ../cdktf.out/scan
+
+lint: ## actionlint the GitHub Actions workflow
+	cd tools && go tool actionlint ../.github/workflows/ci.yml
