@@ -5,6 +5,7 @@
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -16,18 +17,20 @@ import (
 
 	"github.com/flow-builder/infra/config"
 	"github.com/flow-builder/infra/functions/bundle"
+	"github.com/flow-builder/infra/guardrails"
 	"github.com/flow-builder/infra/stacks"
+	"github.com/flow-builder/infra/state"
 )
 
 func main() {
-	check := flag.Bool("check", false, "only load and validate the environment files")
+	checkOnly := flag.Bool("check", false, "only load and validate the environment files")
 	flag.Parse()
 	envs, err := config.LoadAll("environments")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "error:", err)
 		os.Exit(1)
 	}
-	if *check {
+	if *checkOnly {
 		fmt.Printf("environments ok: %d files valid\n", len(envs))
 		return
 	}
@@ -36,33 +39,54 @@ func main() {
 		fmt.Fprintln(os.Stderr, "error:", err)
 		os.Exit(1)
 	}
-	// Guardrails run below, for every stack, before anything is written.
+	// cdktf's validation phase would resolve every stack a second time; the
+	// guardrails instead read the JSON synth writes, and a violation removes
+	// it again, so a failed synth leaves nothing behind.
 	app := cdktf.NewApp(&cdktf.AppConfig{SkipValidation: jsii.Bool(true)})
-	all := stacks.All(app, envs, stacks.Code{Scheduler: code})
-	if problems := validate(all); len(problems) > 0 {
+	stacks.All(app, envs, stacks.Code{Scheduler: code})
+	app.Synth()
+	out := filepath.Join(*app.Outdir(), "stacks")
+	problems, err := check(out, envs)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "error:", err)
+		os.Exit(1)
+	}
+	if len(problems) > 0 {
+		os.RemoveAll(out)
 		fmt.Fprintf(os.Stderr, "error: %d guardrail violation(s); nothing was written:\n", len(problems))
 		for _, p := range problems {
 			fmt.Fprintln(os.Stderr, "  "+p)
 		}
-		os.Remove(filepath.Join(*app.Outdir(), "stacks")) // the app made it empty; leave nothing behind
 		os.Exit(1)
 	}
-	app.Synth()
 }
 
-// validate runs every stack's validations (the guardrails) and returns all
-// their messages, prefixed with the stack name, in stack-name order.
-func validate(all map[string]cdktf.TerraformStack) []string {
-	names := make([]string, 0, len(all))
-	for n := range all {
+// check runs the guardrails over every synthesized stack of every
+// environment and returns all violations, in stack-name order.
+func check(dir string, envs []*config.Environment) ([]string, error) {
+	tiers := map[string]guardrails.Tier{}
+	for _, env := range envs {
+		n := state.NamesFor(env)
+		tiers[n.AppStack], tiers[n.BootstrapStack] = guardrails.Tier(env.Name), guardrails.Tier(env.Name)
+	}
+	names := make([]string, 0, len(tiers))
+	for n := range tiers {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	var out []string
 	for _, n := range names {
-		for _, msg := range *all[n].Node().Validate() {
-			out = append(out, n+": "+*msg)
+		data, err := os.ReadFile(filepath.Join(dir, n, "cdk.tf.json"))
+		if err != nil {
+			return nil, err
+		}
+		var doc map[string]any
+		if err := json.Unmarshal(data, &doc); err != nil {
+			return nil, fmt.Errorf("%s: %w", n, err)
+		}
+		for _, v := range guardrails.Check(tiers[n], doc) {
+			out = append(out, n+": "+v.String())
 		}
 	}
-	return out
+	return out, nil
 }

@@ -9,6 +9,12 @@ import (
 	"github.com/flow-builder/infra/internal/tf"
 )
 
+// The scalable dimension every policy here acts on.
+const (
+	scalingNamespace  = "ecs"
+	scalableDimension = "ecs:service:DesiredCount"
+)
+
 // MaxBacklogSteps bounds the worker's scale-out steps (AWS allows 20).
 const MaxBacklogSteps = 10
 
@@ -26,9 +32,9 @@ func scaleAPI(p Props, out *Platform, lb *loadBalancer) {
 		appautoscalingpolicy.NewAppautoscalingPolicy(api.scope, tf.S("scale-on-"+m.id), &appautoscalingpolicy.AppautoscalingPolicyConfig{
 			Name:              tf.S(api.Name + "-" + m.id + "-target"),
 			PolicyType:        tf.S("TargetTrackingScaling"),
-			ServiceNamespace:  api.scalingTarget.ServiceNamespace(),
+			ServiceNamespace:  tf.S(scalingNamespace),
 			ResourceId:        api.scalingTarget.ResourceId(),
-			ScalableDimension: api.scalingTarget.ScalableDimension(),
+			ScalableDimension: tf.S(scalableDimension),
 			TargetTrackingScalingPolicyConfiguration: &appautoscalingpolicy.AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration{
 				TargetValue:      tf.N(m.target),
 				ScaleInCooldown:  tf.N(300),
@@ -169,9 +175,9 @@ func stepPolicy(svc *Service, id, adjustment string, cooldown int, steps []step)
 	pol := appautoscalingpolicy.NewAppautoscalingPolicy(svc.scope, tf.S(id+"-policy"), &appautoscalingpolicy.AppautoscalingPolicyConfig{
 		Name:              tf.S(svc.Name + "-" + id),
 		PolicyType:        tf.S("StepScaling"),
-		ServiceNamespace:  svc.scalingTarget.ServiceNamespace(),
+		ServiceNamespace:  tf.S(scalingNamespace),
 		ResourceId:        svc.scalingTarget.ResourceId(),
-		ScalableDimension: svc.scalingTarget.ScalableDimension(),
+		ScalableDimension: tf.S(scalableDimension),
 		StepScalingPolicyConfiguration: &appautoscalingpolicy.AppautoscalingPolicyStepScalingPolicyConfiguration{
 			AdjustmentType:        tf.S(adjustment),
 			Cooldown:              tf.N(cooldown),

@@ -196,8 +196,8 @@ func newService(c constructs.Construct, p Props, cluster ecscluster.EcsCluster, 
 	svc := ecsservice.NewEcsService(sc, tf.S("service"), cfg)
 
 	target := appautoscalingtarget.NewAppautoscalingTarget(sc, tf.S("scaling-target"), &appautoscalingtarget.AppautoscalingTargetConfig{
-		ServiceNamespace:  tf.S("ecs"),
-		ScalableDimension: tf.S("ecs:service:DesiredCount"),
+		ServiceNamespace:  tf.S(scalingNamespace),
+		ScalableDimension: tf.S(scalableDimension),
 		ResourceId:        tf.S("service/" + *cluster.Name() + "/" + *svc.Name()),
 		MinCapacity:       minCount,
 		MaxCapacity:       maxCount,
