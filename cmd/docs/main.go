@@ -1,0 +1,54 @@
+// Command docs writes docs/environments.md (diagram, environment matrix, cost
+// estimate) from the synthesized stacks in cdktf.out/stacks. Run `make docs`.
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/flow-builder/infra/config"
+	"github.com/flow-builder/infra/report"
+)
+
+func main() {
+	if len(os.Args) != 3 {
+		fmt.Fprintln(os.Stderr, "usage: docs <cdktf.out/stacks> <docs/environments.md>")
+		os.Exit(2)
+	}
+	if err := run(os.Args[1], os.Args[2]); err != nil {
+		fmt.Fprintln(os.Stderr, "error:", err)
+		os.Exit(1)
+	}
+}
+
+func run(stacksDir, out string) error {
+	prices, err := report.LoadPrices()
+	if err != nil {
+		return err
+	}
+	read := func(stack string) (report.Stack, error) {
+		data, err := os.ReadFile(filepath.Join(stacksDir, stack, "cdk.tf.json"))
+		if err != nil {
+			return nil, fmt.Errorf("%w (run make synth first)", err)
+		}
+		return report.Decode(data)
+	}
+	var envs []report.Environment
+	for _, name := range config.EnvironmentNames {
+		app, err := read(config.Project + "-" + name)
+		if err != nil {
+			return err
+		}
+		boot, err := read(config.Project + "-state-" + name)
+		if err != nil {
+			return err
+		}
+		envs = append(envs, report.Environment{Name: name, App: app, Boot: boot})
+	}
+	md, err := report.Markdown(envs, prices)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(out, []byte(md), 0o644)
+}

@@ -1,0 +1,40 @@
+package stacks
+
+import (
+	"os"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/flow-builder/infra/report"
+	"github.com/flow-builder/infra/state"
+)
+
+// TestDocsAreCurrent fails when docs/environments.md no longer matches what
+// the stacks synthesize; `make docs` (or -update) regenerates it.
+func TestDocsAreCurrent(t *testing.T) {
+	synthAll(t)
+	prices, err := report.LoadPrices()
+	require.NoError(t, err)
+	var in []report.Environment
+	for _, env := range envs {
+		n := state.NamesFor(env)
+		app, err := report.Decode([]byte(synthAll(t)[n.AppStack]))
+		require.NoError(t, err)
+		boot, err := report.Decode([]byte(synthAll(t)[n.BootstrapStack]))
+		require.NoError(t, err)
+		in = append(in, report.Environment{Name: env.Name, App: app, Boot: boot})
+	}
+	got, err := report.Markdown(in, prices)
+	require.NoError(t, err)
+	const path = "../docs/environments.md"
+	if *update {
+		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
+		return
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "run make docs")
+	if string(want) != got {
+		t.Fatalf("%s is stale; run make docs:\n%s", path, lineDiff(string(want), got))
+	}
+}
