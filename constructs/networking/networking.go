@@ -248,12 +248,20 @@ func newFlowLogs(c constructs.Construct, p Props, vpcID string) {
 	})
 }
 
-// rule is one ingress or egress rule; exactly one of CIDR and Peer is set.
+// rule is one ingress or egress rule; exactly one of cidr and peer is set.
 type rule struct {
 	id, description string
 	port            int
 	cidr            string
 	peer            *string
+}
+
+// cidrBlock is the rule's CIDR, or nil when it names a peer group.
+func (r rule) cidrBlock() *string {
+	if r.cidr == "" {
+		return nil
+	}
+	return tf.S(r.cidr)
 }
 
 func newSecurityGroups(c constructs.Construct, p Props, vpcID string) SecurityGroups {
@@ -272,28 +280,16 @@ func newSecurityGroups(c constructs.Construct, p Props, vpcID string) SecurityGr
 	db := group("database", "PostgreSQL: 5432 from the api, worker and scheduler only")
 
 	ingress := func(sg securitygroup.SecurityGroup, r rule) {
-		cfg := &vpcsecuritygroupingressrule.VpcSecurityGroupIngressRuleConfig{
+		vpcsecuritygroupingressrule.NewVpcSecurityGroupIngressRule(c, tf.S(r.id), &vpcsecuritygroupingressrule.VpcSecurityGroupIngressRuleConfig{
 			SecurityGroupId: sg.Id(), Description: tf.S(r.description), IpProtocol: tf.S("tcp"),
-			FromPort: tf.N(r.port), ToPort: tf.N(r.port),
-		}
-		if r.peer != nil {
-			cfg.ReferencedSecurityGroupId = r.peer
-		} else {
-			cfg.CidrIpv4 = tf.S(r.cidr)
-		}
-		vpcsecuritygroupingressrule.NewVpcSecurityGroupIngressRule(c, tf.S(r.id), cfg)
+			FromPort: tf.N(r.port), ToPort: tf.N(r.port), CidrIpv4: r.cidrBlock(), ReferencedSecurityGroupId: r.peer,
+		})
 	}
 	egress := func(sg securitygroup.SecurityGroup, r rule) {
-		cfg := &vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig{
+		vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(c, tf.S(r.id), &vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig{
 			SecurityGroupId: sg.Id(), Description: tf.S(r.description), IpProtocol: tf.S("tcp"),
-			FromPort: tf.N(r.port), ToPort: tf.N(r.port),
-		}
-		if r.peer != nil {
-			cfg.ReferencedSecurityGroupId = r.peer
-		} else {
-			cfg.CidrIpv4 = tf.S(r.cidr)
-		}
-		vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(c, tf.S(r.id), cfg)
+			FromPort: tf.N(r.port), ToPort: tf.N(r.port), CidrIpv4: r.cidrBlock(), ReferencedSecurityGroupId: r.peer,
+		})
 	}
 
 	// The only ingress from the internet: the load balancer's listeners.
