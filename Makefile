@@ -69,5 +69,5 @@ scan: ## trivy over all six synthesized stacks; waivers in .trivyignore.yaml
 lint: ## actionlint the GitHub Actions workflow
 	cd tools && go tool actionlint ../.github/workflows/ci.yml
 
-docs: synth ## regenerate docs/environments.md (diagram, environment matrix, cost estimate)
-	go run ./cmd/docs cdktf.out/stacks docs/environments.md
+docs: synth ## regenerate docs/environments.md and the README matrix (diagram, matrix, cost estimate)
+	go run ./cmd/docs cdktf.out/stacks docs/environments.md README.md

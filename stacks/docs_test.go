@@ -25,16 +25,21 @@ func TestDocsAreCurrent(t *testing.T) {
 		require.NoError(t, err)
 		in = append(in, report.Environment{Name: env.Name, App: app, Boot: boot})
 	}
-	got, err := report.Markdown(in, prices)
+	page, err := report.Markdown(in, prices)
 	require.NoError(t, err)
-	const path = "../docs/environments.md"
-	if *update {
-		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
-		return
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run make docs")
-	if string(want) != got {
-		t.Fatalf("%s is stale; run make docs:\n%s", path, lineDiff(string(want), got))
+	readme, err := os.ReadFile("../README.md")
+	require.NoError(t, err)
+	withMatrix, err := report.WithMatrix(string(readme), in)
+	require.NoError(t, err)
+	for path, got := range map[string]string{"../docs/environments.md": page, "../README.md": withMatrix} {
+		if *update {
+			require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
+			continue
+		}
+		want, err := os.ReadFile(path)
+		require.NoError(t, err, "run make docs")
+		if string(want) != got {
+			t.Errorf("%s is stale; run make docs:\n%s", path, lineDiff(string(want), got))
+		}
 	}
 }

@@ -1,5 +1,6 @@
 // Command docs writes docs/environments.md (diagram, environment matrix, cost
-// estimate) from the synthesized stacks in cdktf.out/stacks. Run `make docs`.
+// estimate) and the matrix in README.md from the synthesized stacks in
+// cdktf.out/stacks. Run `make docs`.
 package main
 
 import (
@@ -12,17 +13,17 @@ import (
 )
 
 func main() {
-	if len(os.Args) != 3 {
-		fmt.Fprintln(os.Stderr, "usage: docs <cdktf.out/stacks> <docs/environments.md>")
+	if len(os.Args) != 4 {
+		fmt.Fprintln(os.Stderr, "usage: docs <cdktf.out/stacks> <docs/environments.md> <README.md>")
 		os.Exit(2)
 	}
-	if err := run(os.Args[1], os.Args[2]); err != nil {
+	if err := run(os.Args[1], os.Args[2], os.Args[3]); err != nil {
 		fmt.Fprintln(os.Stderr, "error:", err)
 		os.Exit(1)
 	}
 }
 
-func run(stacksDir, out string) error {
+func run(stacksDir, out, readmePath string) error {
 	prices, err := report.LoadPrices()
 	if err != nil {
 		return err
@@ -50,5 +51,16 @@ func run(stacksDir, out string) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(out, []byte(md), 0o644)
+	if err := os.WriteFile(out, []byte(md), 0o644); err != nil {
+		return err
+	}
+	readme, err := os.ReadFile(readmePath)
+	if err != nil {
+		return err
+	}
+	updated, err := report.WithMatrix(string(readme), envs)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(readmePath, []byte(updated), 0o644)
 }
