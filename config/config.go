@@ -230,9 +230,6 @@ type Features struct {
 // IsProd reports whether the production rules apply.
 func (e *Environment) IsProd() bool { return e.Name == "prod" }
 
-// IsStaging reports whether the staging rules apply.
-func (e *Environment) IsStaging() bool { return e.Name == "staging" }
-
 // Prefix is "<project>-<env>", the stem of every resource name.
 func (e *Environment) Prefix() string { return Project + "-" + e.Name }
 

@@ -45,9 +45,9 @@ func TestFails(t *testing.T) {
 	cases := []struct {
 		name, env, old, new, want string
 	}{
-		{"unknown key", "dev", "  az_count: 2\n", "  az_count: 2\n  az_cuont: 3\n", `dev.yaml:10: network.az_cuont: is not a known field (known here: availability_zones, az_count, cidr, nat_strategy)`},
-		{"unknown top-level key", "dev", "owner: platform\n", "owner: platform\ncolor: blue\n", "dev.yaml:6: color: is not a known field"},
-		{"wrong type number", "dev", "az_count: 2", "az_count: two", `dev.yaml:9: network.az_count: "two" must be a whole number`},
+		{"unknown key", "dev", "  az_count: 2\n", "  az_count: 2\n  az_cuont: 3\n", `dev.yaml:15: network.az_cuont: is not a known field (known here: availability_zones, az_count, cidr, nat_strategy)`},
+		{"unknown top-level key", "dev", "owner: platform\n", "owner: platform\ncolor: blue\n", "dev.yaml:11: color: is not a known field"},
+		{"wrong type number", "dev", "az_count: 2", "az_count: two", `dev.yaml:14: network.az_count: "two" must be a whole number`},
 		{"wrong type bool", "dev", "multi_az: false", "multi_az: 0", `database.multi_az: "0" must be true or false`},
 		{"wrong type string", "dev", `account_id: "111111111111"`, "account_id: 111111111111", `account_id: "111111111111" must be a string (quote it)`},
 		{"mapping where scalar", "dev", "region: us-east-1", "region: {name: us-east-1}", "region: a mapping must be a single string"},

@@ -79,16 +79,6 @@ func New(scope constructs.Construct, id string, p Props) *Key {
 // UseActions are what a principal needs to read and write data encrypted with the key.
 var UseActions = []string{"kms:Decrypt", "kms:GenerateDataKey"}
 
-// GrantUse lets role encrypt and decrypt data under the key.
-func (k *Key) GrantUse(role *iam.Role, id string) {
-	role.Grant(id, iam.Allow("UseKey", UseActions, k.Arn))
-}
-
-// GrantDecrypt lets role decrypt data under the key (reading secrets).
-func (k *Key) GrantDecrypt(role *iam.Role, id string) {
-	role.Grant(id, iam.Allow("DecryptWithKey", []string{"kms:Decrypt"}, k.Arn))
-}
-
 // LogsStatement lets CloudWatch Logs in region encrypt log groups of account
 // with the key (required for any log group with kms_key_id).
 func LogsStatement(region, account string) iam.Statement {

@@ -139,6 +139,8 @@ func New(scope constructs.Construct, id string, p Props) *Scheduler {
 		Description: "EventBridge Scheduler invokes the scheduler function and dead-letters what it cannot deliver",
 	})
 	invoker.Grant("invoke-function", iam.Allow("InvokeFunction", []string{"lambda:InvokeFunction"}, *fn.Arn()))
+	// Also covers the schedule itself: it is encrypted with the same key, which
+	// the role must be able to decrypt (kms:Decrypt is part of GrantSend).
 	dlq.GrantSend(invoker, "send-undeliverable")
 
 	schedulerschedule.NewSchedulerSchedule(c, tf.S("schedule"), &schedulerschedule.SchedulerScheduleConfig{

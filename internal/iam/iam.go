@@ -116,9 +116,6 @@ func (r *Role) AttachManaged(id, policyArn string) {
 	}))
 }
 
-// Arn is the role's ARN.
-func (r *Role) Arn() string { return *r.Resource.Arn() }
-
 func sorted(s []string) []string {
 	out := append([]string(nil), s...)
 	sort.Strings(out)
