@@ -158,7 +158,29 @@ func NewApplication(scope constructs.Construct, env *config.Environment, code Co
 		Database:       a.Database,
 		Scheduler:      a.Scheduler,
 	})
+	outputs(stack, a)
 	return a
+}
+
+// outputs are what an operator needs after a deploy (`cdktf output`), named
+// <thing>_<attr>.
+func outputs(stack cdktf.TerraformStack, a *Application) {
+	for _, o := range []struct{ name, value, description string }{
+		{"api_url", a.Platform.URL, "Where the api answers"},
+		{"api_repository_url", a.Registry["api"].URL, "Push api images here; deploy them with --var api_image_tag=<tag>"},
+		{"worker_repository_url", a.Registry["worker"].URL, "Push worker images here; deploy them with --var worker_image_tag=<tag>"},
+		{"cluster_name", a.Platform.ClusterName, "ECS cluster of the api and worker services"},
+		{"jobs_queue_url", a.Jobs.URL, "The jobs queue"},
+		{"database_address", a.Database.Address, "PostgreSQL host (TLS required)"},
+		{"database_secret_arn", a.Secrets.Database.Arn, "Secrets Manager secret with the master username and password (managed and rotated by RDS)"},
+		{"app_secret_arn", a.Secrets.App.Arn, "Secrets Manager secret holding the application's secrets as JSON; set values out of band"},
+		{"alerts_topic_arn", a.Monitoring.TopicArn, "SNS topic every alarm notifies"},
+	} {
+		cdktf.NewTerraformOutput(stack, tf.S(o.name), &cdktf.TerraformOutputConfig{
+			Value:       tf.S(o.value),
+			Description: tf.S(o.description),
+		})
+	}
 }
 
 // All adds every environment's bootstrap and application stacks to app, in

@@ -145,3 +145,23 @@ func (p policy) statement(t *testing.T, sid string) map[string]any {
 	t.Fatalf("no statement %q in %v", sid, p)
 	return nil
 }
+
+func TestApplicationOutputs(t *testing.T) {
+	synthAll(t)
+	for _, env := range envs {
+		s := decoded(t, state.NamesFor(env).AppStack)
+		outs, _ := s["output"].(map[string]any)
+		want := []string{"alerts_topic_arn", "api_repository_url", "api_url", "app_secret_arn", "cluster_name",
+			"database_address", "database_secret_arn", "jobs_queue_url", "worker_repository_url"}
+		assert.ElementsMatch(t, want, keys(outs), env.Name)
+		for name, o := range outs {
+			assert.NotEmpty(t, dig(o, "description"), name)
+			assert.NotEmpty(t, dig(o, "value"), name)
+		}
+		wantURL := "http://${aws_lb."
+		if env.HasDomain() {
+			wantURL = "https://" + env.DNS.Domain
+		}
+		assert.Contains(t, dig(outs, "api_url", "value"), wantURL, env.Name)
+	}
+}
