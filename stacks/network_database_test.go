@@ -16,170 +16,167 @@ func app(t *testing.T, env *config.Environment) stackJSON {
 	return decoded(t, state.NamesFor(env).AppStack)
 }
 
-func TestNetwork(t *testing.T) {
+// eachEnv runs fn as a subtest per environment with its application stack.
+func eachEnv(t *testing.T, fn func(t *testing.T, env *config.Environment, s stackJSON)) {
+	t.Helper()
 	synthAll(t)
 	for _, env := range envs {
-		t.Run(env.Name, func(t *testing.T) {
-			s := app(t, env)
-			assert.Equal(t, env.Network.CIDR, s.only(t, "aws_vpc")["cidr_block"])
-
-			plan, err := env.Network.Subnets()
-			require.NoError(t, err)
-			subnets := s.resources("aws_subnet")
-			require.Len(t, subnets, 3*env.Network.AZCount)
-			byTier := map[string][]string{}
-			for _, sn := range subnets {
-				assert.Equal(t, false, sn["map_public_ip_on_launch"], "no subnet hands out public IPs")
-				tier := dig(sn, "tags", "Tier").(string)
-				byTier[tier] = append(byTier[tier], sn["cidr_block"].(string))
-				assert.Contains(t, env.Network.AvailabilityZones, sn["availability_zone"])
-			}
-			for _, tier := range config.Tiers {
-				assert.ElementsMatch(t, plan[tier], byTier[string(tier)], tier)
-			}
-
-			// NAT strategy: dev one gateway for all private route tables, prod one per AZ.
-			nats := s.resources("aws_nat_gateway")
-			want := env.Network.AZCount
-			if env.Network.NatStrategy == config.NatSingle {
-				want = 1
-			}
-			assert.Len(t, nats, want)
-			assert.Len(t, s.resources("aws_eip"), want)
-			natTargets := map[string]bool{}
-			for name, r := range s.resources("aws_route") {
-				if strings.Contains(name, "private") {
-					natTargets[r["nat_gateway_id"].(string)] = true
-				}
-				assert.NotContains(t, r["route_table_id"], "database-rt", "database subnets have no route out")
-			}
-			assert.Len(t, natTargets, want)
-
-			// Flow logs to an encrypted group with the environment's retention.
-			fl := s.only(t, "aws_flow_log")
-			assert.Equal(t, "ALL", fl["traffic_type"])
-			group := s.resources("aws_cloudwatch_log_group")
-			flg := findBy(t, group, "name", "/aws/vpc/flow-logs/"+env.Prefix())
-			assert.Equal(t, float64(env.Logs.RetentionDays), flg["retention_in_days"])
-			assert.NotEmpty(t, flg["kms_key_id"])
-
-			ep := s.only(t, "aws_vpc_endpoint")
-			assert.Equal(t, "Gateway", ep["vpc_endpoint_type"])
-			assert.Equal(t, "com.amazonaws."+env.Region+".s3", ep["service_name"])
-			assert.Len(t, ep["route_table_ids"], env.Network.AZCount)
-
-			dsg := s.only(t, "aws_default_security_group")
-			assert.Nil(t, dsg["ingress"], "default SG keeps no ingress")
-			assert.Nil(t, dsg["egress"], "default SG keeps no egress")
-		})
+		t.Run(env.Name, func(t *testing.T) { fn(t, env, app(t, env)) })
 	}
+}
+
+func TestNetwork(t *testing.T) {
+	eachEnv(t, func(t *testing.T, env *config.Environment, s stackJSON) {
+		assert.Equal(t, env.Network.CIDR, s.only(t, "aws_vpc")["cidr_block"])
+
+		plan, err := env.Network.Subnets()
+		require.NoError(t, err)
+		subnets := s.resources("aws_subnet")
+		require.Len(t, subnets, 3*env.Network.AZCount)
+		byTier := map[string][]string{}
+		for _, sn := range subnets {
+			assert.Equal(t, false, sn["map_public_ip_on_launch"], "no subnet hands out public IPs")
+			tier := dig(sn, "tags", "Tier").(string)
+			byTier[tier] = append(byTier[tier], sn["cidr_block"].(string))
+			assert.Contains(t, env.Network.AvailabilityZones, sn["availability_zone"])
+		}
+		for _, tier := range config.Tiers {
+			assert.ElementsMatch(t, plan[tier], byTier[string(tier)], tier)
+		}
+
+		// NAT strategy: dev one gateway for all private route tables, prod one per AZ.
+		nats := s.resources("aws_nat_gateway")
+		want := env.Network.AZCount
+		if env.Network.NatStrategy == config.NatSingle {
+			want = 1
+		}
+		assert.Len(t, nats, want)
+		assert.Len(t, s.resources("aws_eip"), want)
+		natTargets := map[string]bool{}
+		for name, r := range s.resources("aws_route") {
+			if strings.Contains(name, "private") {
+				natTargets[r["nat_gateway_id"].(string)] = true
+			}
+			assert.NotContains(t, r["route_table_id"], "database-rt", "database subnets have no route out")
+		}
+		assert.Len(t, natTargets, want)
+
+		// Flow logs to an encrypted group with the environment's retention.
+		fl := s.only(t, "aws_flow_log")
+		assert.Equal(t, "ALL", fl["traffic_type"])
+		group := s.resources("aws_cloudwatch_log_group")
+		flg := findBy(t, group, "name", "/aws/vpc/flow-logs/"+env.Prefix())
+		assert.Equal(t, float64(env.Logs.RetentionDays), flg["retention_in_days"])
+		assert.NotEmpty(t, flg["kms_key_id"])
+
+		ep := s.only(t, "aws_vpc_endpoint")
+		assert.Equal(t, "Gateway", ep["vpc_endpoint_type"])
+		assert.Equal(t, "com.amazonaws."+env.Region+".s3", ep["service_name"])
+		assert.Len(t, ep["route_table_ids"], env.Network.AZCount)
+
+		dsg := s.only(t, "aws_default_security_group")
+		assert.Nil(t, dsg["ingress"], "default SG keeps no ingress")
+		assert.Nil(t, dsg["egress"], "default SG keeps no egress")
+	})
 }
 
 func TestSecurityGroups(t *testing.T) {
-	synthAll(t)
-	for _, env := range envs {
-		t.Run(env.Name, func(t *testing.T) {
-			s := app(t, env)
-			sgs := s.resources("aws_security_group")
-			require.Len(t, sgs, 5)
-			for name, sg := range sgs {
-				assert.NotEmpty(t, sg["description"], name)
-				assert.Nil(t, sg["ingress"], "rules are separate resources")
-			}
-			ref := func(id string) string {
-				for name := range sgs {
-					if strings.HasPrefix(name, "network_"+id+"-sg_") {
-						return "${aws_security_group." + name + ".id}"
-					}
-				}
-				t.Fatalf("no security group %s", id)
-				return ""
-			}
-			ingress := s.resources("aws_vpc_security_group_ingress_rule")
-			for name, r := range ingress {
-				assert.NotEmpty(t, r["description"], name)
-				if r["cidr_ipv4"] == "0.0.0.0/0" {
-					assert.Equal(t, ref("alb"), r["security_group_id"], "only the ALB takes internet ingress: %s", name)
-					assert.Contains(t, []any{80.0, 443.0}, r["from_port"], name)
-					assert.Equal(t, r["from_port"], r["to_port"], name)
-				}
-				assert.Nil(t, r["cidr_ipv6"], name)
-			}
-			for name, r := range s.resources("aws_vpc_security_group_egress_rule") {
-				assert.NotEmpty(t, r["description"], name)
-			}
-			// Database: 5432 from exactly the api, worker and scheduler groups.
-			var dbPeers []any
-			for _, r := range ingress {
-				if r["security_group_id"] == ref("database") {
-					assert.Equal(t, 5432.0, r["from_port"])
-					dbPeers = append(dbPeers, r["referenced_security_group_id"])
+	eachEnv(t, func(t *testing.T, env *config.Environment, s stackJSON) {
+		sgs := s.resources("aws_security_group")
+		require.Len(t, sgs, 5)
+		for name, sg := range sgs {
+			assert.NotEmpty(t, sg["description"], name)
+			assert.Nil(t, sg["ingress"], "rules are separate resources")
+		}
+		ref := func(id string) string {
+			for name := range sgs {
+				if strings.HasPrefix(name, "network_"+id+"-sg_") {
+					return "${aws_security_group." + name + ".id}"
 				}
 			}
-			assert.ElementsMatch(t, []any{ref("api"), ref("worker"), ref("scheduler")}, dbPeers)
-			// api: container port from the ALB only; worker and scheduler: nothing.
-			for _, r := range ingress {
-				switch r["security_group_id"] {
-				case ref("api"):
-					assert.Equal(t, ref("alb"), r["referenced_security_group_id"])
-					assert.Equal(t, float64(env.Services.ContainerPort), r["from_port"])
-				case ref("worker"), ref("scheduler"):
-					t.Errorf("worker and scheduler take no ingress: %v", r)
-				}
+			t.Fatalf("no security group %s", id)
+			return ""
+		}
+		ingress := s.resources("aws_vpc_security_group_ingress_rule")
+		for name, r := range ingress {
+			assert.NotEmpty(t, r["description"], name)
+			if r["cidr_ipv4"] == "0.0.0.0/0" {
+				assert.Equal(t, ref("alb"), r["security_group_id"], "only the ALB takes internet ingress: %s", name)
+				assert.Contains(t, []any{80.0, 443.0}, r["from_port"], name)
+				assert.Equal(t, r["from_port"], r["to_port"], name)
 			}
-		})
-	}
+			assert.Nil(t, r["cidr_ipv6"], name)
+		}
+		for name, r := range s.resources("aws_vpc_security_group_egress_rule") {
+			assert.NotEmpty(t, r["description"], name)
+		}
+		// Database: 5432 from exactly the api, worker and scheduler groups.
+		var dbPeers []any
+		for _, r := range ingress {
+			if r["security_group_id"] == ref("database") {
+				assert.Equal(t, 5432.0, r["from_port"])
+				dbPeers = append(dbPeers, r["referenced_security_group_id"])
+			}
+		}
+		assert.ElementsMatch(t, []any{ref("api"), ref("worker"), ref("scheduler")}, dbPeers)
+		// api: container port from the ALB only; worker and scheduler: nothing.
+		for _, r := range ingress {
+			switch r["security_group_id"] {
+			case ref("api"):
+				assert.Equal(t, ref("alb"), r["referenced_security_group_id"])
+				assert.Equal(t, float64(env.Services.ContainerPort), r["from_port"])
+			case ref("worker"), ref("scheduler"):
+				t.Errorf("worker and scheduler take no ingress: %v", r)
+			}
+		}
+	})
 }
 
 func TestDatabase(t *testing.T) {
-	synthAll(t)
-	for _, env := range envs {
-		t.Run(env.Name, func(t *testing.T) {
-			s := app(t, env)
-			db := s.only(t, "aws_db_instance")
-			d := env.Database
-			assert.Equal(t, true, db["storage_encrypted"])
-			assert.Contains(t, db["kms_key_id"], "${aws_kms_key.key_")
-			assert.Equal(t, true, db["manage_master_user_password"])
-			assert.Contains(t, db["master_user_secret_kms_key_id"], "${aws_kms_key.key_")
-			assert.Nil(t, db["password"], "no literal password")
-			assert.Equal(t, false, db["publicly_accessible"])
-			assert.Equal(t, d.MultiAZ, db["multi_az"])
-			assert.Equal(t, d.DeletionProtection, db["deletion_protection"])
-			assert.Equal(t, float64(d.BackupRetentionDays), db["backup_retention_period"])
-			assert.Equal(t, d.InstanceClass, db["instance_class"])
-			assert.Equal(t, "gp3", db["storage_type"])
-			assert.Equal(t, true, db["iam_database_authentication_enabled"])
-			assert.Equal(t, true, db["auto_minor_version_upgrade"])
-			assert.Equal(t, true, db["copy_tags_to_snapshot"])
-			assert.Contains(t, db["enabled_cloudwatch_logs_exports"], "postgresql")
-			assert.Equal(t, !d.FinalSnapshot, db["skip_final_snapshot"])
-			if d.FinalSnapshot {
-				assert.NotEmpty(t, db["final_snapshot_identifier"])
-			}
-			assert.Equal(t, d.PerformanceInsights, db["performance_insights_enabled"])
-			assert.Contains(t, db["db_subnet_group_name"], "database_subnet-group")
+	eachEnv(t, func(t *testing.T, env *config.Environment, s stackJSON) {
+		db := s.only(t, "aws_db_instance")
+		d := env.Database
+		assert.Equal(t, true, db["storage_encrypted"])
+		assert.Contains(t, db["kms_key_id"], "${aws_kms_key.key_")
+		assert.Equal(t, true, db["manage_master_user_password"])
+		assert.Contains(t, db["master_user_secret_kms_key_id"], "${aws_kms_key.key_")
+		assert.Nil(t, db["password"], "no literal password")
+		assert.Equal(t, false, db["publicly_accessible"])
+		assert.Equal(t, d.MultiAZ, db["multi_az"])
+		assert.Equal(t, d.DeletionProtection, db["deletion_protection"])
+		assert.Equal(t, float64(d.BackupRetentionDays), db["backup_retention_period"])
+		assert.Equal(t, d.InstanceClass, db["instance_class"])
+		assert.Equal(t, "gp3", db["storage_type"])
+		assert.Equal(t, true, db["iam_database_authentication_enabled"])
+		assert.Equal(t, true, db["auto_minor_version_upgrade"])
+		assert.Equal(t, true, db["copy_tags_to_snapshot"])
+		assert.Contains(t, db["enabled_cloudwatch_logs_exports"], "postgresql")
+		assert.Equal(t, !d.FinalSnapshot, db["skip_final_snapshot"])
+		if d.FinalSnapshot {
+			assert.NotEmpty(t, db["final_snapshot_identifier"])
+		}
+		assert.Equal(t, d.PerformanceInsights, db["performance_insights_enabled"])
+		assert.Contains(t, db["db_subnet_group_name"], "database_subnet-group")
 
-			sg := s.only(t, "aws_db_subnet_group")
-			require.Len(t, sg["subnet_ids"], env.Network.AZCount)
-			for _, id := range sg["subnet_ids"].([]any) {
-				assert.Contains(t, id, "aws_subnet.network_database-", "database subnets only")
-			}
+		sg := s.only(t, "aws_db_subnet_group")
+		require.Len(t, sg["subnet_ids"], env.Network.AZCount)
+		for _, id := range sg["subnet_ids"].([]any) {
+			assert.Contains(t, id, "aws_subnet.network_database-", "database subnets only")
+		}
 
-			pg := s.only(t, "aws_db_parameter_group")
-			assert.Equal(t, "postgres"+d.EngineVersion, pg["family"])
-			params := map[string]any{}
-			for _, p := range pg["parameter"].([]any) {
-				params[dig(p, "name").(string)] = dig(p, "value")
-			}
-			assert.Equal(t, "1", params["rds.force_ssl"])
-			assert.NotEmpty(t, params["log_min_duration_statement"])
+		pg := s.only(t, "aws_db_parameter_group")
+		assert.Equal(t, "postgres"+d.EngineVersion, pg["family"])
+		params := map[string]any{}
+		for _, p := range pg["parameter"].([]any) {
+			params[dig(p, "name").(string)] = dig(p, "value")
+		}
+		assert.Equal(t, "1", params["rds.force_ssl"])
+		assert.NotEmpty(t, params["log_min_duration_statement"])
 
-			logs := s.resources("aws_cloudwatch_log_group")
-			lg := findBy(t, logs, "name", "/aws/rds/instance/"+env.Prefix()+"-postgres/postgresql")
-			assert.Equal(t, float64(env.Logs.RetentionDays), lg["retention_in_days"])
-		})
-	}
+		logs := s.resources("aws_cloudwatch_log_group")
+		lg := findBy(t, logs, "name", "/aws/rds/instance/"+env.Prefix()+"-postgres/postgresql")
+		assert.Equal(t, float64(env.Logs.RetentionDays), lg["retention_in_days"])
+	})
 	// Per-environment differences the issue names.
 	dev, prod := app(t, envs[0]).only(t, "aws_db_instance"), app(t, envs[2]).only(t, "aws_db_instance")
 	assert.Equal(t, false, dev["multi_az"])
@@ -192,21 +189,17 @@ func TestDatabase(t *testing.T) {
 }
 
 func TestSecrets(t *testing.T) {
-	synthAll(t)
-	for _, env := range envs {
-		t.Run(env.Name, func(t *testing.T) {
-			s := app(t, env)
-			sec := s.only(t, "aws_secretsmanager_secret")
-			assert.Equal(t, "flow-builder/"+env.Name+"/app", sec["name"])
-			assert.Contains(t, sec["kms_key_id"], "${aws_kms_key.key_")
-			v := s.only(t, "aws_secretsmanager_secret_version")
-			assert.Equal(t, "{}", v["secret_string"], "only an empty placeholder object is ever in code")
-			assert.Equal(t, []any{"secret_string"}, dig(v, "lifecycle", "ignore_changes"))
-			// No password anywhere in the synthesized stack.
-			raw := synthAll(t)[state.NamesFor(env).AppStack]
-			assert.NotRegexp(t, `"(master_)?password"\s*:`, raw)
-		})
-	}
+	eachEnv(t, func(t *testing.T, env *config.Environment, s stackJSON) {
+		sec := s.only(t, "aws_secretsmanager_secret")
+		assert.Equal(t, "flow-builder/"+env.Name+"/app", sec["name"])
+		assert.Contains(t, sec["kms_key_id"], "${aws_kms_key.key_")
+		v := s.only(t, "aws_secretsmanager_secret_version")
+		assert.Equal(t, "{}", v["secret_string"], "only an empty placeholder object is ever in code")
+		assert.Equal(t, []any{"secret_string"}, dig(v, "lifecycle", "ignore_changes"))
+		// No password anywhere in the synthesized stack.
+		raw := synthAll(t)[state.NamesFor(env).AppStack]
+		assert.NotRegexp(t, `"(master_)?password"\s*:`, raw)
+	})
 }
 
 func TestEnvironmentKey(t *testing.T) {

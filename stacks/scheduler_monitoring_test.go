@@ -8,85 +8,79 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/flow-builder/infra/config"
 )
 
 func TestSchedulerFunction(t *testing.T) {
-	synthAll(t)
-	for _, env := range envs {
-		t.Run(env.Name, func(t *testing.T) {
-			s := app(t, env)
-			fnName, fn := findNamed(t, s.resources("aws_lambda_function"), "function_name", env.Prefix()+"-scheduler")
-			assert.Equal(t, "provided.al2023", fn["runtime"])
-			assert.Equal(t, []any{"arm64"}, fn["architectures"])
-			assert.Equal(t, "Active", dig(fn, "tracing_config", "mode"))
-			assert.Equal(t, float64(env.Scheduler.TimeoutSeconds), fn["timeout"])
-			assert.Equal(t, float64(env.Scheduler.MemoryMiB), fn["memory_size"])
-			assert.Equal(t, float64(env.Scheduler.ReservedConcurrency), fn["reserved_concurrent_executions"])
-			// Deterministic asset path: named by the source hash, no absolute path.
-			assert.Regexp(t, `^assets/scheduler_code_[0-9A-F]+/[0-9a-f]{32}/scheduler\.zip$`, fn["filename"])
-			assert.Len(t, dig(fn, "vpc_config", "subnet_ids"), env.Network.AZCount)
-			assert.Contains(t, dig(fn, "vpc_config", "security_group_ids", 0), "network_scheduler-sg")
-			assert.NotEmpty(t, fn["depends_on"], "created after its role's policies")
+	eachEnv(t, func(t *testing.T, env *config.Environment, s stackJSON) {
+		fnName, fn := findNamed(t, s.resources("aws_lambda_function"), "function_name", env.Prefix()+"-scheduler")
+		assert.Equal(t, "provided.al2023", fn["runtime"])
+		assert.Equal(t, []any{"arm64"}, fn["architectures"])
+		assert.Equal(t, "Active", dig(fn, "tracing_config", "mode"))
+		assert.Equal(t, float64(env.Scheduler.TimeoutSeconds), fn["timeout"])
+		assert.Equal(t, float64(env.Scheduler.MemoryMiB), fn["memory_size"])
+		assert.Equal(t, float64(env.Scheduler.ReservedConcurrency), fn["reserved_concurrent_executions"])
+		// Deterministic asset path: named by the source hash, no absolute path.
+		assert.Regexp(t, `^assets/scheduler_code_[0-9A-F]+/[0-9a-f]{32}/scheduler\.zip$`, fn["filename"])
+		assert.Len(t, dig(fn, "vpc_config", "subnet_ids"), env.Network.AZCount)
+		assert.Contains(t, dig(fn, "vpc_config", "security_group_ids", 0), "network_scheduler-sg")
+		assert.NotEmpty(t, fn["depends_on"], "created after its role's policies")
 
-			lg := findBy(t, s.resources("aws_cloudwatch_log_group"), "name", "/aws/lambda/"+env.Prefix()+"-scheduler")
-			assert.Equal(t, float64(env.Logs.RetentionDays), lg["retention_in_days"])
+		lg := findBy(t, s.resources("aws_cloudwatch_log_group"), "name", "/aws/lambda/"+env.Prefix()+"-scheduler")
+		assert.Equal(t, float64(env.Logs.RetentionDays), lg["retention_in_days"])
 
-			dlqName, _ := findNamed(t, s.resources("aws_sqs_queue"), "name", env.Prefix()+"-scheduler-dlq")
-			dlqArn := "${aws_sqs_queue." + dlqName + ".arn}"
-			inv := s.only(t, "aws_lambda_function_event_invoke_config")
-			assert.Equal(t, dlqArn, dig(inv, "destination_config", "on_failure", "destination"))
+		dlqName, _ := findNamed(t, s.resources("aws_sqs_queue"), "name", env.Prefix()+"-scheduler-dlq")
+		dlqArn := "${aws_sqs_queue." + dlqName + ".arn}"
+		inv := s.only(t, "aws_lambda_function_event_invoke_config")
+		assert.Equal(t, dlqArn, dig(inv, "destination_config", "on_failure", "destination"))
 
-			sched := s.only(t, "aws_scheduler_schedule")
-			assert.Equal(t, env.Scheduler.ScheduleExpression, sched["schedule_expression"])
-			assert.Equal(t, env.Scheduler.Timezone, sched["schedule_expression_timezone"])
-			assert.Equal(t, "${aws_lambda_function."+fnName+".arn}", dig(sched, "target", "arn"))
-			assert.Equal(t, dlqArn, dig(sched, "target", "dead_letter_config", "arn"))
-			assert.NotNil(t, dig(sched, "target", "retry_policy", "maximum_retry_attempts"))
-			assert.Contains(t, dig(sched, "target", "input"), "<aws.scheduler.scheduled-time>")
+		sched := s.only(t, "aws_scheduler_schedule")
+		assert.Equal(t, env.Scheduler.ScheduleExpression, sched["schedule_expression"])
+		assert.Equal(t, env.Scheduler.Timezone, sched["schedule_expression_timezone"])
+		assert.Equal(t, "${aws_lambda_function."+fnName+".arn}", dig(sched, "target", "arn"))
+		assert.Equal(t, dlqArn, dig(sched, "target", "dead_letter_config", "arn"))
+		assert.NotNil(t, dig(sched, "target", "retry_policy", "maximum_retry_attempts"))
+		assert.Contains(t, dig(sched, "target", "input"), "<aws.scheduler.scheduled-time>")
 
-			// The function may send to the jobs queue and its DLQ, nothing else of SQS.
-			for name, rp := range s.resources("aws_iam_role_policy") {
-				if !strings.HasPrefix(name, "scheduler_function-role_") {
-					continue
-				}
-				for _, st := range policyDoc(t, rp["policy"]).statements() {
-					for _, a := range st["Action"].([]any) {
-						assert.NotContains(t, []any{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:PurgeQueue"}, a, name)
-					}
+		// The function may send to the jobs queue and its DLQ, nothing else of SQS.
+		for name, rp := range s.resources("aws_iam_role_policy") {
+			if !strings.HasPrefix(name, "scheduler_function-role_") {
+				continue
+			}
+			for _, st := range policyDoc(t, rp["policy"]).statements() {
+				for _, a := range st["Action"].([]any) {
+					assert.NotContains(t, []any{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:PurgeQueue"}, a, name)
 				}
 			}
-			// The schedule role may only invoke this function (and dead-letter).
-			invoke := findBy(t, s.resources("aws_iam_role_policy"), "name", "invoke-function")
-			assert.Equal(t, []any{"${aws_lambda_function." + fnName + ".arn}"}, policyDoc(t, invoke["policy"]).statement(t, "InvokeFunction")["Resource"])
-		})
-	}
+		}
+		// The schedule role may only invoke this function (and dead-letter).
+		invoke := findBy(t, s.resources("aws_iam_role_policy"), "name", "invoke-function")
+		assert.Equal(t, []any{"${aws_lambda_function." + fnName + ".arn}"}, policyDoc(t, invoke["policy"]).statement(t, "InvokeFunction")["Resource"])
+	})
 }
 
 func TestAlertsTopic(t *testing.T) {
-	synthAll(t)
-	for _, env := range envs {
-		t.Run(env.Name, func(t *testing.T) {
-			s := app(t, env)
-			topic := s.only(t, "aws_sns_topic")
-			assert.Contains(t, topic["kms_master_key_id"], "${aws_kms_key.key_")
-			subs := s.resources("aws_sns_topic_subscription")
-			var emails []any
-			for _, sub := range subs {
-				assert.Equal(t, "email", sub["protocol"])
-				emails = append(emails, sub["endpoint"])
-			}
-			want := []any{}
-			for _, e := range env.Alarms.Emails {
-				want = append(want, e)
-			}
-			assert.ElementsMatch(t, want, emails)
-			// Without this grant in the key policy, encrypted alarm notifications are dropped.
-			key := policyDoc(t, s.only(t, "aws_kms_key")["policy"]).statement(t, "CloudWatchAlarmsPublishToEncryptedTopics")
-			assert.Equal(t, "Allow", key["Effect"])
-			tp := policyDoc(t, s.only(t, "aws_sns_topic_policy")["policy"]).statement(t, "CloudWatchAlarmsPublish")
-			assert.Equal(t, "cloudwatch.amazonaws.com", dig(tp, "Principal", "Service"))
-		})
-	}
+	eachEnv(t, func(t *testing.T, env *config.Environment, s stackJSON) {
+		topic := s.only(t, "aws_sns_topic")
+		assert.Contains(t, topic["kms_master_key_id"], "${aws_kms_key.key_")
+		subs := s.resources("aws_sns_topic_subscription")
+		var emails []any
+		for _, sub := range subs {
+			assert.Equal(t, "email", sub["protocol"])
+			emails = append(emails, sub["endpoint"])
+		}
+		want := []any{}
+		for _, e := range env.Alarms.Emails {
+			want = append(want, e)
+		}
+		assert.ElementsMatch(t, want, emails)
+		// Without this grant in the key policy, encrypted alarm notifications are dropped.
+		key := policyDoc(t, s.only(t, "aws_kms_key")["policy"]).statement(t, "CloudWatchAlarmsPublishToEncryptedTopics")
+		assert.Equal(t, "Allow", key["Effect"])
+		tp := policyDoc(t, s.only(t, "aws_sns_topic_policy")["policy"]).statement(t, "CloudWatchAlarmsPublish")
+		assert.Equal(t, "cloudwatch.amazonaws.com", dig(tp, "Principal", "Service"))
+	})
 }
 
 // wantAlarms is the alarm set per tier (names without the prefix).
@@ -102,38 +96,34 @@ var (
 )
 
 func TestAlarmsPerEnvironment(t *testing.T) {
-	synthAll(t)
-	for _, env := range envs {
-		t.Run(env.Name, func(t *testing.T) {
-			s := app(t, env)
-			topicName, _ := findNamed(t, s.resources("aws_sns_topic"), "name", env.Prefix()+"-alerts")
-			topic := "${aws_sns_topic." + topicName + ".arn}"
-			want := baseAlarms
-			if env.Alarms.Full {
-				want = fullAlarms
-			}
-			want = append(append([]string{}, want...), scalingAlarms...)
-			if env.Services.API.MinCount == 0 {
-				want = append(want, scaleToZero...)
-			}
-			var got []string
-			for name, a := range s.resources("aws_cloudwatch_metric_alarm") {
-				short := strings.TrimPrefix(a["alarm_name"].(string), env.Prefix()+"-")
-				got = append(got, short)
-				actions, _ := a["alarm_actions"].([]any)
-				require.NotEmpty(t, actions, "every alarm has an action: %s", name)
-				if strings.HasPrefix(name, "monitoring_") {
-					assert.Equal(t, []any{topic}, actions, name)
-					if env.Alarms.NotifyRecovery {
-						assert.Equal(t, []any{topic}, a["ok_actions"], name)
-					} else {
-						assert.Nil(t, a["ok_actions"], name)
-					}
+	eachEnv(t, func(t *testing.T, env *config.Environment, s stackJSON) {
+		topicName, _ := findNamed(t, s.resources("aws_sns_topic"), "name", env.Prefix()+"-alerts")
+		topic := "${aws_sns_topic." + topicName + ".arn}"
+		want := baseAlarms
+		if env.Alarms.Full {
+			want = fullAlarms
+		}
+		want = append(append([]string{}, want...), scalingAlarms...)
+		if env.Services.API.MinCount == 0 {
+			want = append(want, scaleToZero...)
+		}
+		var got []string
+		for name, a := range s.resources("aws_cloudwatch_metric_alarm") {
+			short := strings.TrimPrefix(a["alarm_name"].(string), env.Prefix()+"-")
+			got = append(got, short)
+			actions, _ := a["alarm_actions"].([]any)
+			require.NotEmpty(t, actions, "every alarm has an action: %s", name)
+			if strings.HasPrefix(name, "monitoring_") {
+				assert.Equal(t, []any{topic}, actions, name)
+				if env.Alarms.NotifyRecovery {
+					assert.Equal(t, []any{topic}, a["ok_actions"], name)
+				} else {
+					assert.Nil(t, a["ok_actions"], name)
 				}
 			}
-			assert.ElementsMatch(t, want, got)
-		})
-	}
+		}
+		assert.ElementsMatch(t, want, got)
+	})
 	assert.True(t, envs[2].Alarms.NotifyRecovery, "prod also mails recoveries")
 	assert.False(t, envs[0].Alarms.Full, "dev keeps only the essential alarms")
 }
@@ -155,46 +145,42 @@ func TestAlarmThresholdsFromConfig(t *testing.T) {
 
 // TestDashboard: valid JSON, every graph names only metrics of this stack's resources.
 func TestDashboard(t *testing.T) {
-	synthAll(t)
-	for _, env := range envs {
-		t.Run(env.Name, func(t *testing.T) {
-			s := app(t, env)
-			d := s.only(t, "aws_cloudwatch_dashboard")
-			var body struct {
-				Widgets []struct {
-					Properties struct {
-						Title   string  `json:"title"`
-						Region  string  `json:"region"`
-						Metrics [][]any `json:"metrics"`
-					} `json:"properties"`
-				} `json:"widgets"`
-			}
-			require.NoError(t, json.Unmarshal([]byte(d["dashboard_body"].(string)), &body))
-			require.GreaterOrEqual(t, len(body.Widgets), 9)
-			known := knownDimensionValues(t, s)
-			seen := map[string]bool{}
-			for _, w := range body.Widgets {
-				assert.Equal(t, env.Region, w.Properties.Region)
-				for _, m := range w.Properties.Metrics {
-					ns, name := m[0].(string), m[1].(string)
-					seen[ns+" "+name] = true
-					for i := 2; i+1 < len(m); i += 2 {
-						dim, val := m[i].(string), m[i+1].(string)
-						assert.True(t, known[dim][val], "%s: %s %s=%s is not a resource of this stack", w.Properties.Title, name, dim, val)
-					}
+	eachEnv(t, func(t *testing.T, env *config.Environment, s stackJSON) {
+		d := s.only(t, "aws_cloudwatch_dashboard")
+		var body struct {
+			Widgets []struct {
+				Properties struct {
+					Title   string  `json:"title"`
+					Region  string  `json:"region"`
+					Metrics [][]any `json:"metrics"`
+				} `json:"properties"`
+			} `json:"widgets"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(d["dashboard_body"].(string)), &body))
+		require.GreaterOrEqual(t, len(body.Widgets), 9)
+		known := knownDimensionValues(t, s)
+		seen := map[string]bool{}
+		for _, w := range body.Widgets {
+			assert.Equal(t, env.Region, w.Properties.Region)
+			for _, m := range w.Properties.Metrics {
+				ns, name := m[0].(string), m[1].(string)
+				seen[ns+" "+name] = true
+				for i := 2; i+1 < len(m); i += 2 {
+					dim, val := m[i].(string), m[i+1].(string)
+					assert.True(t, known[dim][val], "%s: %s %s=%s is not a resource of this stack", w.Properties.Title, name, dim, val)
 				}
 			}
-			for _, want := range []string{
-				"AWS/ApplicationELB RequestCount", "AWS/ApplicationELB HTTPCode_Target_5XX_Count", "AWS/ApplicationELB TargetResponseTime",
-				"AWS/ECS CPUUtilization", "AWS/ECS MemoryUtilization",
-				"AWS/SQS ApproximateNumberOfMessagesVisible", "AWS/SQS ApproximateAgeOfOldestMessage",
-				"AWS/RDS CPUUtilization", "AWS/RDS DatabaseConnections", "AWS/RDS FreeStorageSpace", "AWS/RDS FreeableMemory",
-				"AWS/Lambda Invocations", "AWS/Lambda Errors", "AWS/Lambda Throttles",
-			} {
-				assert.True(t, seen[want], "dashboard shows %s", want)
-			}
-		})
-	}
+		}
+		for _, want := range []string{
+			"AWS/ApplicationELB RequestCount", "AWS/ApplicationELB HTTPCode_Target_5XX_Count", "AWS/ApplicationELB TargetResponseTime",
+			"AWS/ECS CPUUtilization", "AWS/ECS MemoryUtilization",
+			"AWS/SQS ApproximateNumberOfMessagesVisible", "AWS/SQS ApproximateAgeOfOldestMessage",
+			"AWS/RDS CPUUtilization", "AWS/RDS DatabaseConnections", "AWS/RDS FreeStorageSpace", "AWS/RDS FreeableMemory",
+			"AWS/Lambda Invocations", "AWS/Lambda Errors", "AWS/Lambda Throttles",
+		} {
+			assert.True(t, seen[want], "dashboard shows %s", want)
+		}
+	})
 }
 
 // knownDimensionValues lists, per CloudWatch dimension, the values that name
