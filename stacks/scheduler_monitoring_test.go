@@ -20,7 +20,11 @@ func TestSchedulerFunction(t *testing.T) {
 		assert.Equal(t, "Active", dig(fn, "tracing_config", "mode"))
 		assert.Equal(t, float64(env.Scheduler.TimeoutSeconds), fn["timeout"])
 		assert.Equal(t, float64(env.Scheduler.MemoryMiB), fn["memory_size"])
-		assert.Equal(t, float64(env.Scheduler.ReservedConcurrency), fn["reserved_concurrent_executions"])
+		if env.Scheduler.ReservedConcurrency > 0 {
+			assert.Equal(t, float64(env.Scheduler.ReservedConcurrency), fn["reserved_concurrent_executions"])
+		} else {
+			assert.Nil(t, fn["reserved_concurrent_executions"], "0 leaves the function unreserved")
+		}
 		// Deterministic asset path: named by the source hash, no absolute path.
 		assert.Regexp(t, `^assets/scheduler_code_[0-9A-F]+/[0-9a-f]{32}/scheduler\.zip$`, fn["filename"])
 		assert.Len(t, dig(fn, "vpc_config", "subnet_ids"), env.Network.AZCount)
