@@ -196,3 +196,18 @@ func mutated(t *testing.T, env, old, new string) string {
 	require.NoError(t, os.WriteFile(path, []byte(text), 0o600))
 	return path
 }
+
+// TestReadmeReferenceIsCurrent: the README's environment-file reference is
+// generated from config.go (make docs); it must not drift.
+func TestReadmeReferenceIsCurrent(t *testing.T) {
+	src, err := os.ReadFile("config.go")
+	require.NoError(t, err)
+	ref, err := Reference(src)
+	require.NoError(t, err)
+	for _, key := range []string{"`account_id`", "`network.nat_strategy`", "`services.api.min_count`", "`database.backup_retention_days`"} {
+		assert.Contains(t, ref, key)
+	}
+	readme, err := os.ReadFile("../README.md")
+	require.NoError(t, err)
+	assert.Contains(t, string(readme), ReferenceBegin+"\n"+ref+ReferenceEnd, "README environment-file reference is stale: run make docs")
+}

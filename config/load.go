@@ -188,6 +188,8 @@ func kindName(k reflect.Kind) string {
 		return "whole number"
 	case reflect.Bool:
 		return "boolean"
+	case reflect.Slice:
+		return "list of strings"
 	}
 	return "string"
 }

@@ -62,5 +62,12 @@ func run(stacksDir, out, readmePath string) error {
 	if err != nil {
 		return err
 	}
+	src, err := os.ReadFile("config/config.go")
+	if err != nil {
+		return err
+	}
+	if updated, err = config.WithReference(updated, src); err != nil {
+		return err
+	}
 	return os.WriteFile(readmePath, []byte(updated), 0o644)
 }
