@@ -43,6 +43,7 @@ check-env:
 	@[[ " $(ENVS) " == *" $(ENV) "* ]] || { echo "ENV must be one of: $(ENVS)"; exit 1; }
 
 bootstrap: check-env node_modules/.package-lock.json ## create the state bucket and lock table of ENV
+	mkdir -p .bootstrap-state  # the bootstrap stack's local state lives here until migrated
 	$(CDKTF) deploy flow-builder-state-$(ENV)
 
 diff: check-env node_modules/.package-lock.json ## plan flow-builder-ENV
