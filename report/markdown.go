@@ -148,7 +148,6 @@ func writeMatrix(b *strings.Builder, facts []Facts) {
 func Mermaid(f Facts, app Stack) string {
 	var b strings.Builder
 	b.WriteString("flowchart LR\n")
-	b.WriteString("  internet((Internet)) --> alb\n")
 	fmt.Fprintf(&b, "  subgraph vpc[\"VPC %s, %d AZs\"]\n", f.VPCCIDR, f.AZs)
 	endpoint := "HTTP"
 	if f.HTTPS {
@@ -169,6 +168,9 @@ func Mermaid(f Facts, app Stack) string {
 		multi = "multi-AZ"
 	}
 	fmt.Fprintf(&b, "    subgraph data[database subnets]\n      db[(\"%s<br/>%s, %s\")]\n    end\n  end\n", f.DBEngine, f.DBClass, multi)
+	// Edges after the subgraphs, so every node stays in the tier it was declared in.
+	b.WriteString("  internet((Internet)) --> alb\n")
+	b.WriteString("  private -. \"AWS APIs over 443\" .-> nat\n")
 
 	for _, e := range networkEdges(app) {
 		fmt.Fprintf(&b, "  %s --> %s\n", e[0], e[1])
