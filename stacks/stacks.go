@@ -80,7 +80,7 @@ func NewApplication(scope constructs.Construct, env *config.Environment, code Co
 		AccountID:        env.AccountID,
 		Network:          env.Network,
 		ContainerPort:    env.Services.ContainerPort,
-		FlowLogs:         env.Features.FlowLogs,
+		NoFlowLogs:       !env.Features.FlowLogs,
 		LogRetentionDays: env.Logs.RetentionDays,
 		Key:              a.Key,
 	})

@@ -41,11 +41,12 @@ type Props struct {
 	Network config.Network
 	// ContainerPort is the api's port; only the ALB may reach it. Required.
 	ContainerPort int
-	// FlowLogs sends VPC flow logs to CloudWatch Logs. Default: off.
-	FlowLogs bool
-	// LogRetentionDays for the flow-log group. Required with FlowLogs.
+	// NoFlowLogs turns VPC flow logs off. Default: flow logs to CloudWatch
+	// Logs (the zero value is the safe choice).
+	NoFlowLogs bool
+	// LogRetentionDays for the flow-log group. Required unless NoFlowLogs.
 	LogRetentionDays int
-	// Key encrypts the flow-log group. Required with FlowLogs.
+	// Key encrypts the flow-log group. Required unless NoFlowLogs.
 	Key *encryption.Key
 }
 
@@ -96,8 +97,8 @@ func New(scope constructs.Construct, id string, p Props) *Network {
 	if p.Name == "" || p.Region == "" || p.AccountID == "" || p.ContainerPort == 0 {
 		panic("networking.New: Name, Region, AccountID and ContainerPort are required")
 	}
-	if p.FlowLogs && (p.Key == nil || p.LogRetentionDays == 0) {
-		panic("networking.New: FlowLogs needs Key and LogRetentionDays")
+	if !p.NoFlowLogs && (p.Key == nil || p.LogRetentionDays == 0) {
+		panic("networking.New: flow logs need Key and LogRetentionDays (or set NoFlowLogs)")
 	}
 	c := constructs.NewConstruct(scope, &id)
 	name := func(suffix string) *map[string]*string {
@@ -216,7 +217,7 @@ func New(scope constructs.Construct, id string, p Props) *Network {
 		Tags:            name("s3"),
 	})
 
-	if p.FlowLogs {
+	if !p.NoFlowLogs {
 		newFlowLogs(c, p, *v.Id())
 	}
 	out.SecurityGroups = newSecurityGroups(c, p, *v.Id())
