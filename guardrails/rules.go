@@ -13,6 +13,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/flow-builder/infra/internal/tfjson"
 )
 
 // Tier is the strictness level, taken from the environment name.
@@ -180,14 +182,14 @@ func (c *checker) encryption() {
 	c.each("aws_cloudwatch_log_group", func(r resource) { need(r, cmk(r.attrs["kms_key_id"]), "log group") })
 	c.each("aws_secretsmanager_secret", func(r resource) { need(r, cmk(r.attrs["kms_key_id"]), "secret") })
 	c.each("aws_ecr_repository", func(r resource) {
-		need(r, dig(r.attrs, "encryption_configuration", "encryption_type") == "KMS" && cmk(dig(r.attrs, "encryption_configuration", "kms_key")), "repository")
+		need(r, tfjson.Dig(r.attrs, "encryption_configuration", "encryption_type") == "KMS" && cmk(tfjson.Dig(r.attrs, "encryption_configuration", "kms_key")), "repository")
 	})
 	c.each("aws_dynamodb_table", func(r resource) {
-		need(r, dig(r.attrs, "server_side_encryption", "enabled") == true && cmk(dig(r.attrs, "server_side_encryption", "kms_key_arn")), "table")
+		need(r, tfjson.Dig(r.attrs, "server_side_encryption", "enabled") == true && cmk(tfjson.Dig(r.attrs, "server_side_encryption", "kms_key_arn")), "table")
 	})
 	c.each("aws_s3_bucket_server_side_encryption_configuration", func(r resource) {
-		by := dig(r.attrs, "rule", "apply_server_side_encryption_by_default")
-		need(r, dig(by, "sse_algorithm") == "aws:kms" && cmk(dig(by, "kms_master_key_id")), "bucket")
+		by := tfjson.Dig(r.attrs, "rule", "apply_server_side_encryption_by_default")
+		need(r, tfjson.Dig(by, "sse_algorithm") == "aws:kms" && cmk(tfjson.Dig(by, "kms_master_key_id")), "bucket")
 	})
 }
 
@@ -201,9 +203,9 @@ func (c *checker) ingress() {
 			albGroups["${aws_security_group."+r.name+".id}"] = true
 		}
 		for _, rule := range list(r.attrs["ingress"]) {
-			for _, cidr := range append(list(dig(rule, "cidr_blocks")), list(dig(rule, "ipv6_cidr_blocks"))...) {
+			for _, cidr := range append(list(tfjson.Dig(rule, "cidr_blocks")), list(tfjson.Dig(rule, "ipv6_cidr_blocks"))...) {
 				if openCIDRs[cidr] {
-					c.fail(r, "no-world-ingress", fmt.Sprintf("inline ingress from %v on port %v", cidr, dig(rule, "from_port")), "use an ingress rule from a security group, not the internet")
+					c.fail(r, "no-world-ingress", fmt.Sprintf("inline ingress from %v on port %v", cidr, tfjson.Dig(rule, "from_port")), "use an ingress rule from a security group, not the internet")
 				}
 			}
 		}
@@ -249,13 +251,13 @@ func (c *checker) logsAndAlarms() {
 }
 
 func (c *checker) tags() {
-	providers := list(dig(c.doc, "provider", "aws"))
+	providers := list(tfjson.Dig(c.doc, "provider", "aws"))
 	if len(providers) == 0 {
 		return
 	}
 	for i, p := range providers {
 		r := resource{typ: "provider", name: fmt.Sprintf("aws[%d]", i)}
-		tags, _ := dig(p, "default_tags", "tags").(map[string]any)
+		tags, _ := tfjson.Dig(p, "default_tags", "tags").(map[string]any)
 		for _, k := range RequiredTags {
 			if v, _ := tags[k].(string); v == "" {
 				c.fail(r, "required-tags", "default_tags lack "+k, "configure the provider with awsprovider.New")
@@ -265,7 +267,7 @@ func (c *checker) tags() {
 		all, _ := c.doc["resource"].(map[string]any)
 		for typ, byName := range all {
 			for name, attrs := range byName.(map[string]any) {
-				rt, _ := dig(attrs, "tags").(map[string]any)
+				rt, _ := tfjson.Dig(attrs, "tags").(map[string]any)
 				if v, ok := rt["Environment"]; ok && v != env {
 					c.fail(resource{typ: typ, name: name, attrs: attrs.(map[string]any)}, "required-tags",
 						fmt.Sprintf("tag Environment=%v overrides the stack's %s", v, env), "drop the resource-level Environment tag")
@@ -328,7 +330,7 @@ func (c *checker) secrets() {
 		c.fail(r, "no-literal-secrets", "secret value written in the configuration", "create the secret empty ({}) and set its value out of band")
 	})
 	c.each("aws_lambda_function", func(r resource) {
-		vars, _ := dig(r.attrs, "environment", "variables").(map[string]any)
+		vars, _ := tfjson.Dig(r.attrs, "environment", "variables").(map[string]any)
 		for k, v := range vars {
 			if secretName.MatchString(k) && !isReference(v) {
 				c.fail(r, "no-literal-secrets", "environment variable "+k+" holds a literal secret", "read it from Secrets Manager")
@@ -355,22 +357,6 @@ func (c *checker) secrets() {
 			}
 		}
 	})
-}
-
-// dig walks maps by key; a one-element list is looked through (Terraform
-// renders single blocks either way).
-func dig(v any, keys ...string) any {
-	for _, k := range keys {
-		if l, ok := v.([]any); ok && len(l) == 1 {
-			v = l[0]
-		}
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil
-		}
-		v = m[k]
-	}
-	return v
 }
 
 func list(v any) []any {

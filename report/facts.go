@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/flow-builder/infra/internal/tfjson"
 )
 
 // Stack is a decoded cdk.tf.json.
@@ -105,15 +107,6 @@ func num(v any) int {
 	return 0
 }
 
-// first returns the first element of a one-block list, or the map itself.
-func first(v any) map[string]any {
-	if l, ok := v.([]any); ok && len(l) > 0 {
-		v = l[0]
-	}
-	m, _ := v.(map[string]any)
-	return m
-}
-
 // Extract reads the facts of one environment from its application and
 // bootstrap stacks.
 func Extract(env string, app, boot Stack) Facts {
@@ -122,7 +115,7 @@ func Extract(env string, app, boot Stack) Facts {
 		f.VPCCIDR, _ = v["cidr_block"].(string)
 	}
 	for _, sn := range app.sorted("aws_subnet") {
-		if first(sn["tags"])["Tier"] == "public" {
+		if tfjson.Dig(sn, "tags", "Tier") == "public" {
 			f.AZs++
 		}
 	}
@@ -133,7 +126,7 @@ func Extract(env string, app, boot Stack) Facts {
 		subnets, _ := lb["subnets"].([]any)
 		f.PublicIPs += len(subnets) // an internet-facing ALB holds one public IPv4 per AZ
 		f.ALBDeletionProtection = lb["enable_deletion_protection"] == true
-		f.ALBAccessLogs = first(lb["access_logs"])["enabled"] == true
+		f.ALBAccessLogs = tfjson.Dig(lb["access_logs"], "enabled") == true
 	}
 	for _, l := range app.sorted("aws_lb_listener") {
 		if l["protocol"] == "HTTPS" {
@@ -168,7 +161,7 @@ func Extract(env string, app, boot Stack) Facts {
 			if svc["task_definition"] == "${aws_ecs_task_definition."+tdName+".arn}" {
 				s.VCPU = float64(num(td["cpu"])) / 1024
 				s.MemoryGB = float64(num(td["memory"])) / 1024
-				s.Architecture, _ = first(td["runtime_platform"])["cpu_architecture"].(string)
+				s.Architecture, _ = tfjson.Dig(td["runtime_platform"], "cpu_architecture").(string)
 			}
 		}
 		for id, t := range targets {
@@ -182,7 +175,7 @@ func Extract(env string, app, boot Stack) Facts {
 		f.Services = append(f.Services, s)
 	}
 	for _, c := range app.sorted("aws_ecs_cluster") {
-		f.ContainerInsights = first(c["setting"])["value"] == "enabled"
+		f.ContainerInsights = tfjson.Dig(c["setting"], "value") == "enabled"
 	}
 	f.ImmutableTags = true
 	for _, r := range app.sorted("aws_ecr_repository") {
@@ -202,7 +195,7 @@ func Extract(env string, app, boot Stack) Facts {
 		f.Alarms++
 		metrics := 0
 		for _, q := range asList(a["metric_query"]) {
-			if first(q)["metric"] != nil {
+			if tfjson.Dig(q, "metric") != nil {
 				metrics++
 			}
 		}

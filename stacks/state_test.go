@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/flow-builder/infra/config"
+	"github.com/flow-builder/infra/internal/tfjson"
 	"github.com/flow-builder/infra/state"
 )
 
@@ -86,33 +87,12 @@ func TestApplicationBackendAndProvider(t *testing.T) {
 	}
 }
 
-// dig walks nested maps (string keys) and lists (int indexes); Terraform
-// blocks of one element may be rendered as a map or a one-element list, and
-// dig treats a key lookup on a one-element list as a lookup in its element.
+// dig is tfjson.Dig that also accepts a decoded stack.
 func dig(v any, path ...any) any {
 	if s, ok := v.(stackJSON); ok {
 		v = map[string]any(s)
 	}
-	for _, p := range path {
-		switch k := p.(type) {
-		case string:
-			if l, ok := v.([]any); ok && len(l) == 1 {
-				v = l[0]
-			}
-			m, ok := v.(map[string]any)
-			if !ok {
-				return nil
-			}
-			v = m[k]
-		case int:
-			l, ok := v.([]any)
-			if !ok || k >= len(l) {
-				return nil
-			}
-			v = l[k]
-		}
-	}
-	return v
+	return tfjson.Dig(v, path...)
 }
 
 type policy map[string]any
