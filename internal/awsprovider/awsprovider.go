@@ -3,8 +3,8 @@
 package awsprovider
 
 import (
-	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/flow-builder/infra/config"
 	"github.com/flow-builder/infra/internal/tf"
@@ -23,11 +23,20 @@ func Tags(env *config.Environment) map[string]string {
 	}
 }
 
+// VersionConstraint is the AWS provider versions the stacks accept. The
+// bindings were generated from 5.99.1; every later 5.x keeps their schema
+// (the provider follows semver), and 5.100.0 is the last 5.x release, the one
+// operators and the rehearsal's mirror install. The bindings' own exact pin
+// would refuse it.
+const VersionConstraint = "~> 5.99"
+
 // New adds the AWS provider for env to stack.
-func New(stack constructs.Construct, env *config.Environment) provider.AwsProvider {
-	return provider.NewAwsProvider(stack, tf.S("aws"), &provider.AwsProviderConfig{
+func New(stack cdktf.TerraformStack, env *config.Environment) provider.AwsProvider {
+	p := provider.NewAwsProvider(stack, tf.S("aws"), &provider.AwsProviderConfig{
 		Region:            tf.S(env.Region),
 		AllowedAccountIds: tf.Ss(env.AccountID),
 		DefaultTags:       []*provider.AwsProviderDefaultTags{{Tags: tf.Tags(Tags(env))}},
 	})
+	stack.AddOverride(tf.S("terraform.required_providers.aws.version"), VersionConstraint)
+	return p
 }
