@@ -7,10 +7,23 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 CDKTF := npx --no-install cdktf
 ENV ?= dev
 ENVS := dev staging prod
+# Where synth writes and which environment files it reads; the deploy
+# rehearsal points both at its own workspace.
+OUT ?= cdktf.out
+ENVIRONMENTS ?= environments
+export FLOW_BUILDER_ENVIRONMENTS := $(ENVIRONMENTS)
+# The bootstrap stacks keep their local state next to $(OUT) (state.LocalStatePath).
+BOOTSTRAP_STATE_DIR = $(dir $(abspath $(OUT))).bootstrap-state
+# AUTO_APPROVE=1 skips cdktf's confirmation prompt (the rehearsal, CI).
+APPROVE = $(if $(AUTO_APPROVE),--auto-approve)
 # node_modules holds a stray Go package (flatted); keep it out of vet and test.
-PKGS = $(shell go list ./... | grep -v /node_modules/)
+# Evaluated once, and only by the targets that use it.
+PKGS = $(eval PKGS := $$(shell go list ./... | grep -v /node_modules/))$(PKGS)
+# The stacks tests synthesize six stacks through jsii: minutes on a loaded
+# 2-core machine, so go test's default 10-minute limit is too tight.
+TEST_TIMEOUT ?= 30m
 
-.PHONY: synth test update-golden fmt vet diff deploy bootstrap install check-env bench scan lint docs
+.PHONY: synth test update-golden fmt vet diff deploy destroy bootstrap migrate-bootstrap validate rehearse install check-env bench scan lint docs
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -18,13 +31,16 @@ node_modules/.package-lock.json: package.json package-lock.json
 install: node_modules/.package-lock.json ## install the pinned cdktf CLI and Go modules
 	go mod download
 
-synth: node_modules/.package-lock.json ## synthesize all six stacks into cdktf.out/
-	rm -rf cdktf.out
+synth: node_modules/.package-lock.json ## synthesize all six stacks into $(OUT)/
 	go run . -check
-	$(CDKTF) synth
+	@# Remove what synth rewrites, but keep each stack's .terraform/ (its
+	@# initialised backend and providers) and lock file: deleting them makes
+	@# Terraform forget where a stack's state lives.
+	if [ -d $(OUT) ]; then find $(OUT) \( -name .terraform -o -name .terraform.lock.hcl \) -prune -o -type f -print0 | xargs -0 rm -f; fi
+	$(CDKTF) synth --output $(OUT)
 
 test: vet ## go vet + every test (golden files, properties, config rules, guardrails)
-	go test $(PKGS)
+	go test -timeout $(TEST_TIMEOUT) $(PKGS)
 	cd tools && go vet ./tfjson2hcl && go test ./tfjson2hcl
 
 update-golden: ## rewrite testdata/*.json from the current code; review the diff
@@ -42,15 +58,33 @@ vet:
 check-env:
 	@[[ " $(ENVS) " == *" $(ENV) "* ]] || { echo "ENV must be one of: $(ENVS)"; exit 1; }
 
-bootstrap: check-env node_modules/.package-lock.json ## create the state bucket and lock table of ENV
-	mkdir -p .bootstrap-state  # the bootstrap stack's local state lives here until migrated
-	$(CDKTF) deploy flow-builder-state-$(ENV)
+bootstrap: check-env node_modules/.package-lock.json ## create (or update) the state bucket, key and lock table of ENV
+	mkdir -p $(BOOTSTRAP_STATE_DIR)  # the bootstrap stack's local state lives here until migrated
+	$(CDKTF) deploy flow-builder-state-$(ENV) --output $(OUT) $(APPROVE)
 
-diff: check-env node_modules/.package-lock.json ## plan flow-builder-ENV
-	$(CDKTF) diff flow-builder-$(ENV)
+# cdktf 0.20.12 runs a plain `terraform init` and never passes -migrate-state
+# (terraform-cdk issue 3704), so the migration runs Terraform directly.
+migrate-bootstrap: check-env synth ## move ENV's bootstrap state into its bucket (after setting state_in_bucket: true)
+	@grep -Eq '^state_in_bucket:[[:space:]]*true' $(ENVIRONMENTS)/$(ENV).yaml || \
+	  { echo "set state_in_bucket: true in $(ENVIRONMENTS)/$(ENV).yaml first (README: Bootstrap)"; exit 1; }
+	cd $(OUT)/stacks/flow-builder-state-$(ENV) && terraform init -migrate-state -force-copy -input=false
+
+diff: check-env node_modules/.package-lock.json ## plan flow-builder-ENV (same VARS as deploy)
+	$(CDKTF) diff flow-builder-$(ENV) --output $(OUT) $(VARS)
 
 deploy: check-env node_modules/.package-lock.json ## apply flow-builder-ENV (pass VARS="--var api_image_tag=...")
-	$(CDKTF) deploy flow-builder-$(ENV) $(VARS)
+	$(CDKTF) deploy flow-builder-$(ENV) --output $(OUT) $(APPROVE) $(VARS)
+
+destroy: check-env node_modules/.package-lock.json ## destroy flow-builder-ENV (refused while deletion protection is on)
+	$(CDKTF) destroy flow-builder-$(ENV) --output $(OUT) $(APPROVE) $(VARS)
+
+validate: synth ## terraform validate + offline plan of all six stacks (needs terraform and the provider)
+	go run ./test/rehearse -validate -out $(OUT)
+
+# ENV given on the command line rehearses one environment; otherwise all.
+REHEARSE_ENVS = $(if $(filter command line environment,$(origin ENV)),$(ENV))
+rehearse: node_modules/.package-lock.json ## apply, re-plan, change, destroy, rebuild against moto (ENV=dev for one)
+	go run ./test/rehearse $(REHEARSE_ARGS) $(REHEARSE_ENVS)
 
 bench: ## measure synth and test time/memory against the floor app (see README "Performance")
 	go build -o build/bench/floor ./bench/floor

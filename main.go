@@ -25,7 +25,13 @@ import (
 func main() {
 	checkOnly := flag.Bool("check", false, "only load and validate the environment files")
 	flag.Parse()
-	envs, err := config.LoadAll("environments")
+	// FLOW_BUILDER_ENVIRONMENTS (set by the Makefile's ENVIRONMENTS) lets the
+	// deploy rehearsal synthesize from its own copy of the files.
+	dir := os.Getenv("FLOW_BUILDER_ENVIRONMENTS")
+	if dir == "" {
+		dir = "environments"
+	}
+	envs, err := config.LoadAll(dir)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "error:", err)
 		os.Exit(1)

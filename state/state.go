@@ -4,8 +4,6 @@
 package state
 
 import (
-	"fmt"
-
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dynamodbtable"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
@@ -15,44 +13,17 @@ import (
 	"github.com/flow-builder/infra/constructs/encryption"
 	"github.com/flow-builder/infra/internal/awsprovider"
 	"github.com/flow-builder/infra/internal/tf"
+	"github.com/flow-builder/infra/state/names"
 )
 
 // Names are the derived names of an environment's stacks and state resources.
-type Names struct {
-	// AppStack is the application stack, e.g. flow-builder-dev.
-	AppStack string
-	// BootstrapStack is the state stack, e.g. flow-builder-state-dev.
-	BootstrapStack string
-	// Bucket holds the state; the account id keeps it globally unique.
-	Bucket string
-	// LockTable is the DynamoDB lock table.
-	LockTable string
-	// KeyAlias is the state key's alias, without "alias/".
-	KeyAlias string
-	// KeyAliasArn is the alias ARN the backend encrypts with.
-	KeyAliasArn string
-	// LocalStatePath is where the bootstrap stack keeps its state until it is
-	// migrated into the bucket, relative to cdktf.out/stacks/<stack>: outside
-	// cdktf.out so that a clean synth never deletes it.
-	LocalStatePath string
-}
+type Names = names.Names
 
-// NamesFor derives every name from the environment. Nothing else builds them.
-func NamesFor(env *config.Environment) Names {
-	base := config.Project + "-tfstate-" + env.Name
-	return Names{
-		AppStack:       config.Project + "-" + env.Name,
-		BootstrapStack: config.Project + "-state-" + env.Name,
-		Bucket:         fmt.Sprintf("%s-tfstate-%s-%s", config.Project, env.AccountID, env.Name),
-		LockTable:      config.Project + "-tflock-" + env.Name,
-		KeyAlias:       base,
-		KeyAliasArn:    fmt.Sprintf("arn:aws:kms:%s:%s:alias/%s", env.Region, env.AccountID, base),
-		LocalStatePath: fmt.Sprintf("../../../.bootstrap-state/%s-state-%s.tfstate", config.Project, env.Name),
-	}
-}
+// NamesFor derives every name from the environment (see package names).
+func NamesFor(env *config.Environment) Names { return names.For(env) }
 
 // StateKey is the object key of a stack's state in the bucket.
-func StateKey(stackName string) string { return stackName + "/terraform.tfstate" }
+func StateKey(stackName string) string { return names.StateKey(stackName) }
 
 // UseBackend points stack at the environment's state bucket: encrypted with
 // the state key, locked with both the S3 lock file and the DynamoDB table.

@@ -1,0 +1,497 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/flow-builder/infra/config"
+	"github.com/flow-builder/infra/state/names"
+)
+
+// Rehearsal runs the operator's path for one environment against its own
+// moto: bootstrap, migrate the bootstrap state into its bucket, deploy,
+// re-plan, change, destroy and (for a disposable environment) rebuild.
+type Rehearsal struct {
+	Env   string // dev, staging or prod
+	Repo  string // repository root (where the Makefile is)
+	Tools Tools
+	Gaps  []Gap
+	Keep  bool // keep the workspace after a successful run
+
+	ws, out, envDir string
+	names           names.Names
+	cfg             *config.Environment
+	moto            *Moto
+	childEnv        []string
+	logSeq          int
+	Steps           []Step
+	Stacks          []StackResult
+}
+
+// Step is one timed action of a rehearsal.
+type Step struct {
+	Name     string
+	Duration time.Duration
+	Note     string
+	Err      error
+}
+
+// StackResult is the per-stack line of the summary.
+type StackResult struct {
+	Stack     string
+	Resources int
+	Apply     time.Duration
+	Replan    string
+	Change    string
+	Destroy   string
+}
+
+// Image tags the rehearsal deploys: services run real task definitions.
+var imageVars = []string{"--var", "api_image_tag=v1.0.0", "--var", "worker_image_tag=v1.0.0"}
+
+// Run rehearses the environment. It always stops moto.
+func (r *Rehearsal) Run(ctx context.Context) (err error) {
+	r.ws = filepath.Join(r.Repo, "build", "rehearse", r.Env)
+	r.out = filepath.Join(r.ws, "cdktf.out")
+	r.envDir = filepath.Join(r.ws, "environments")
+	if err := os.RemoveAll(r.ws); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Join(r.ws, "logs"), 0o755); err != nil {
+		return err
+	}
+	if err := copyDir(filepath.Join(r.Repo, "environments"), r.envDir); err != nil {
+		return err
+	}
+	if r.cfg, err = config.Load(r.envFile()); err != nil {
+		return err
+	}
+	r.names = names.For(r.cfg)
+	if err := r.Tools.WriteCLIConfig(filepath.Join(r.ws, "terraformrc")); err != nil {
+		return err
+	}
+	err = r.step("start moto", func() (string, error) {
+		m, err := StartMoto(r.Tools.Python, filepath.Join(r.Repo, "test", "rehearse", "moto_server.py"),
+			r.cfg.AccountID, r.cfg.Region, filepath.Join(r.ws, "logs", "moto.log"))
+		r.moto = m
+		if err != nil {
+			return "", err
+		}
+		return m.URL + " account " + r.cfg.AccountID, nil
+	})
+	defer r.moto.Stop()
+	if err != nil {
+		return err
+	}
+	r.childEnv = r.environ()
+
+	for _, phase := range []func(context.Context) error{r.zone, r.lock, r.bootstrap, r.deploy, r.change, r.destroy} {
+		if err := phase(ctx); err != nil {
+			return err
+		}
+	}
+	if !r.Keep {
+		// .terraform/ holds a copy of the provider per stack (~700 MB).
+		os.RemoveAll(r.out)
+	}
+	return nil
+}
+
+func (r *Rehearsal) envFile() string { return filepath.Join(r.envDir, r.Env+".yaml") }
+
+func (r *Rehearsal) stackDir(stack string) string { return filepath.Join(r.out, "stacks", stack) }
+
+// environ is what every child (make, cdktf, terraform, the provider) sees:
+// fake credentials, every AWS endpoint at moto, providers from the mirror.
+func (r *Rehearsal) environ() []string {
+	drop := map[string]bool{"AWS_PROFILE": true, "AWS_SESSION_TOKEN": true, "MAKEFLAGS": true, "MAKELEVEL": true, "MFLAGS": true, "TF_DATA_DIR": true}
+	var env []string
+	for _, kv := range os.Environ() {
+		if !drop[strings.SplitN(kv, "=", 2)[0]] {
+			env = append(env, kv)
+		}
+	}
+	return append(env,
+		"AWS_ENDPOINT_URL="+r.moto.URL,
+		"AWS_ACCESS_KEY_ID=rehearsal",
+		"AWS_SECRET_ACCESS_KEY=rehearsal",
+		"AWS_REGION="+r.cfg.Region,
+		"AWS_DEFAULT_REGION="+r.cfg.Region,
+		"AWS_EC2_METADATA_DISABLED=true",
+		"TF_CLI_CONFIG_FILE="+filepath.Join(r.ws, "terraformrc"),
+		"TF_IN_AUTOMATION=1",
+		"TF_INPUT=0",
+		"CHECKPOINT_DISABLE=1",
+		"CI=1", // cdktf: no spinner
+	)
+}
+
+// zone creates the organisation's hosted zone, which exists before the
+// first deploy in a real account, and points the environment file at it.
+func (r *Rehearsal) zone(ctx context.Context) error {
+	if !r.cfg.HasDomain() {
+		return nil
+	}
+	return r.step("create hosted zone", func() (string, error) {
+		parent := r.cfg.DNS.Domain
+		if i := strings.Index(parent, "."); i >= 0 && strings.Count(parent, ".") > 1 {
+			parent = parent[i+1:]
+		}
+		id, err := r.moto.CreateHostedZone(ctx, parent)
+		if err != nil {
+			return "", err
+		}
+		return parent + " " + id, SetYAML(r.envFile(), "dns.hosted_zone_id", id)
+	})
+}
+
+// lock writes each stack's dependency lock file from the mirror. On its
+// first init cdktf runs `terraform providers lock -platform=linux_amd64`,
+// which asks the public registry and ignores the CLI configuration's
+// mirror; offline, the rehearsal writes the same lock from the mirror first
+// (listed in emulator-gaps.yaml as offline-provider-lock).
+func (r *Rehearsal) lock(ctx context.Context) error {
+	return r.step("make synth; lock providers from the mirror", func() (string, error) {
+		if err := r.make(ctx, "synth"); err != nil {
+			return "", err
+		}
+		for _, stack := range []string{r.names.BootstrapStack, r.names.AppStack} {
+			if err := r.terraform(ctx, r.stackDir(stack), "lock", "providers", "lock",
+				"-fs-mirror="+r.Tools.PluginDir, "-platform=linux_amd64"); err != nil {
+				return "", err
+			}
+		}
+		return "", nil
+	})
+}
+
+func (r *Rehearsal) bootstrap(ctx context.Context) error {
+	stack := r.names.BootstrapStack
+	res := StackResult{Stack: stack}
+	defer func() { r.Stacks = append(r.Stacks, res) }()
+	start := time.Now()
+	if err := r.step("make bootstrap (local state)", func() (string, error) { return "", r.make(ctx, "bootstrap") }); err != nil {
+		return err
+	}
+	res.Apply = time.Since(start)
+	if err := r.step("make migrate-bootstrap", func() (string, error) {
+		if err := SetYAML(r.envFile(), "state_in_bucket", true); err != nil {
+			return "", err
+		}
+		if err := r.make(ctx, "migrate-bootstrap"); err != nil {
+			return "", err
+		}
+		key := names.StateKey(stack)
+		ok, err := r.moto.ObjectExists(ctx, r.names.Bucket, key)
+		if err == nil && !ok {
+			err = fmt.Errorf("s3://%s/%s does not exist after the migration", r.names.Bucket, key)
+		}
+		return "state in s3://" + r.names.Bucket + "/" + key, err
+	}); err != nil {
+		return err
+	}
+	if err := r.step("make bootstrap (state in bucket)", func() (string, error) { return "", r.make(ctx, "bootstrap") }); err != nil {
+		return err
+	}
+	var n int
+	err := r.step("re-plan "+stack, func() (string, error) {
+		var err error
+		n, err = r.resources(ctx, stack)
+		if err != nil {
+			return "", err
+		}
+		res.Replan, err = r.replan(ctx, stack, nil)
+		return res.Replan, err
+	})
+	res.Resources = n
+	res.Change, res.Destroy = "-", "kept (prevent_destroy)"
+	return err
+}
+
+func (r *Rehearsal) deploy(ctx context.Context) error {
+	stack := r.names.AppStack
+	res := StackResult{Stack: stack, Replan: "-", Change: "-", Destroy: "-"}
+	r.Stacks = append(r.Stacks, res)
+	start := time.Now()
+	if err := r.step("make deploy", func() (string, error) { return "", r.make(ctx, "deploy", "VARS="+strings.Join(imageVars, " ")) }); err != nil {
+		return err
+	}
+	r.app().Apply = time.Since(start)
+	return r.step("re-plan "+stack, func() (string, error) {
+		n, err := r.resources(ctx, stack)
+		r.app().Resources = n
+		if err != nil {
+			return "", err
+		}
+		r.app().Replan, err = r.replan(ctx, stack, imageVars)
+		return r.app().Replan, err
+	})
+}
+
+func (r *Rehearsal) app() *StackResult { return &r.Stacks[len(r.Stacks)-1] }
+
+// change makes the kind of edit an operator makes (the scheduler's memory)
+// and requires the plan to touch exactly that one resource and attribute.
+func (r *Rehearsal) change(ctx context.Context) error {
+	stack := r.names.AppStack
+	mem := r.cfg.Scheduler.MemoryMiB * 2
+	err := r.step(fmt.Sprintf("change scheduler.memory_mib %d -> %d", r.cfg.Scheduler.MemoryMiB, mem), func() (string, error) {
+		if err := SetYAML(r.envFile(), "scheduler.memory_mib", mem); err != nil {
+			return "", err
+		}
+		if err := r.make(ctx, "synth"); err != nil {
+			return "", err
+		}
+		changes, err := r.plan(ctx, stack, imageVars)
+		if err != nil {
+			return "", err
+		}
+		// Apart from the listed gaps, the plan must be exactly one in-place
+		// update of the function's memory_size.
+		v := Judge(changes, r.Gaps)
+		var rest []string
+		if len(v.Failed) == 1 {
+			_, rest = Residual(v.Failed[0], r.Gaps)
+		}
+		if len(v.Failed) != 1 || v.Failed[0].Type != "aws_lambda_function" || strings.Join(v.Failed[0].Actions, "+") != "update" ||
+			strings.Join(rest, ",") != "memory_size" {
+			return "", fmt.Errorf("the plan should update only the scheduler function's memory_size; apart from listed gaps it has %d change(s):\n%s", len(v.Failed), list(v.Failed))
+		}
+		if err := r.make(ctx, "deploy", "VARS="+strings.Join(imageVars, " ")); err != nil {
+			return "", err
+		}
+		return v.Failed[0].Address + " memory_size", nil
+	})
+	if err != nil {
+		r.app().Change = "FAILED"
+		return err
+	}
+	r.app().Change = "1 update (memory_size)"
+	return r.step("re-plan after change", func() (string, error) { return r.replan(ctx, stack, imageVars) })
+}
+
+// destroy tears the application stack down. A disposable environment (no
+// database deletion protection) must destroy exactly as configured and then
+// rebuild; a protected one has its protections lifted in this copy only.
+func (r *Rehearsal) destroy(ctx context.Context) error {
+	stack := r.names.AppStack
+	if !r.cfg.Database.DeletionProtection {
+		if err := r.step("make destroy", func() (string, error) { return "", r.make(ctx, "destroy", "VARS="+strings.Join(imageVars, " ")) }); err != nil {
+			r.app().Destroy = "destroy FAILED"
+			return err
+		}
+		start := time.Now()
+		if err := r.step("make deploy (rebuild)", func() (string, error) { return "", r.make(ctx, "deploy", "VARS="+strings.Join(imageVars, " ")) }); err != nil {
+			r.app().Destroy = "destroyed; rebuild FAILED"
+			return err
+		}
+		r.app().Destroy = fmt.Sprintf("destroyed, rebuilt in %s", secs(time.Since(start)))
+		return r.step("re-plan after rebuild", func() (string, error) { return r.replan(ctx, stack, imageVars) })
+	}
+	dir := r.stackDir(stack)
+	err := r.step("lift deletion protections (rehearsal copy)", func() (string, error) {
+		lifted, err := LiftProtections(filepath.Join(dir, "cdk.tf.json"), nil)
+		if err != nil {
+			return "", err
+		}
+		if err := r.terraform(ctx, dir, "lift", append([]string{"apply", "-auto-approve", "-input=false"}, tfVars(imageVars)...)...); err != nil {
+			return "", err
+		}
+		return strings.Join(lifted, ", "), nil
+	})
+	if err == nil {
+		err = r.step("terraform destroy", func() (string, error) {
+			return "", r.terraform(ctx, dir, "destroy", append([]string{"destroy", "-auto-approve", "-input=false"}, tfVars(imageVars)...)...)
+		})
+	}
+	if err != nil {
+		r.app().Destroy = "FAILED"
+		return err
+	}
+	r.app().Destroy = "destroyed (protections lifted in copy)"
+	return nil
+}
+
+// replan plans the stack and judges the changes against the gap list.
+func (r *Rehearsal) replan(ctx context.Context, stack string, vars []string) (string, error) {
+	changes, err := r.plan(ctx, stack, vars)
+	if err != nil {
+		return "", err
+	}
+	v := Judge(changes, r.Gaps)
+	if !v.OK() {
+		return "FAILED", fmt.Errorf("re-plan of %s is not clean; %d change(s) no listed emulator gap explains:\n%s",
+			stack, len(v.Failed), list(v.Failed))
+	}
+	if len(v.Excused) == 0 {
+		return "no changes", nil
+	}
+	var ids []string
+	for _, gs := range v.Excused {
+		for _, g := range gs {
+			if !contains(ids, g) {
+				ids = append(ids, g)
+			}
+		}
+	}
+	sort.Strings(ids)
+	return fmt.Sprintf("clean apart from %d listed gap diff(s) (%s)", len(v.Excused), strings.Join(ids, ", ")), nil
+}
+
+// plan runs terraform plan in the synthesized stack directory and returns
+// its changes.
+func (r *Rehearsal) plan(ctx context.Context, stack string, vars []string) ([]Change, error) {
+	dir := r.stackDir(stack)
+	args := append([]string{"plan", "-input=false", "-lock-timeout=60s", "-out=rehearsal.tfplan"}, tfVars(vars)...)
+	if err := r.terraform(ctx, dir, "plan", args...); err != nil {
+		return nil, err
+	}
+	var out bytes.Buffer
+	cmd := exec.CommandContext(ctx, r.Tools.Terraform, "show", "-json", "rehearsal.tfplan")
+	cmd.Dir, cmd.Env, cmd.Stdout = dir, r.childEnv, &out
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("terraform show -json in %s: %w", dir, err)
+	}
+	return ParsePlan(out.Bytes())
+}
+
+// resources counts what the stack's state holds.
+func (r *Rehearsal) resources(ctx context.Context, stack string) (int, error) {
+	var out bytes.Buffer
+	cmd := exec.CommandContext(ctx, r.Tools.Terraform, "state", "list")
+	cmd.Dir, cmd.Env, cmd.Stdout = r.stackDir(stack), r.childEnv, &out
+	if err := cmd.Run(); err != nil {
+		return 0, fmt.Errorf("terraform state list in %s: %w", cmd.Dir, err)
+	}
+	n := 0
+	for _, l := range strings.Split(out.String(), "\n") {
+		if l != "" && !strings.HasPrefix(l, "data.") {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// make runs one of the operator's Makefile targets against the workspace.
+func (r *Rehearsal) make(ctx context.Context, target string, extra ...string) error {
+	args := append([]string{"-C", r.Repo, target, "ENV=" + r.Env, "OUT=" + r.out, "ENVIRONMENTS=" + r.envDir, "AUTO_APPROVE=1"}, extra...)
+	return r.run(ctx, r.Repo, "make-"+target, "make", args...)
+}
+
+func (r *Rehearsal) terraform(ctx context.Context, dir, label string, args ...string) error {
+	return r.run(ctx, dir, "terraform-"+label, r.Tools.Terraform, args...)
+}
+
+// run runs a child with the rehearsal's environment, logging to
+// logs/NN-label.log; a failure quotes the log's last lines.
+func (r *Rehearsal) run(ctx context.Context, dir, label, name string, args ...string) error {
+	r.logSeq++
+	logPath := filepath.Join(r.ws, "logs", fmt.Sprintf("%02d-%s.log", r.logSeq, label))
+	f, err := os.Create(logPath)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	fmt.Fprintf(f, "$ %s %s\n", name, strings.Join(args, " "))
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = dir, r.childEnv, f, f
+	cmd.WaitDelay = 30 * time.Second
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("%s %s: %w; last lines of %s:\n%s", name, strings.Join(args, " "), err, rel(r.Repo, logPath), tail(logPath, 25))
+	}
+	return nil
+}
+
+// step runs and records one step, printing it as it ends.
+func (r *Rehearsal) step(name string, fn func() (string, error)) error {
+	start := time.Now()
+	note, err := fn()
+	s := Step{Name: name, Duration: time.Since(start), Note: note, Err: err}
+	r.Steps = append(r.Steps, s)
+	status := "ok"
+	if err != nil {
+		status = "FAILED"
+	}
+	fmt.Printf("[%s] %-45s %6s  %s", r.Env, name, secs(s.Duration), status)
+	if note != "" {
+		fmt.Printf("  %s", note)
+	}
+	fmt.Println()
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
+}
+
+func tfVars(cdktfVars []string) []string {
+	var out []string
+	for i := 0; i+1 < len(cdktfVars); i += 2 {
+		out = append(out, "-var="+cdktfVars[i+1])
+	}
+	return out
+}
+
+func list(changes []Change) string {
+	var b strings.Builder
+	for _, c := range changes {
+		b.WriteString("  " + c.String() + "\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func secs(d time.Duration) string { return strconv.Itoa(int(d.Round(time.Second).Seconds())) + "s" }
+
+func rel(base, p string) string {
+	if r, err := filepath.Rel(base, p); err == nil {
+		return r
+	}
+	return p
+}
+
+func tail(path string, n int) string {
+	data, _ := os.ReadFile(path)
+	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return "    " + strings.Join(lines, "\n    ")
+}
+
+func copyDir(src, dst string) error {
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		return err
+	}
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if !e.Type().IsRegular() {
+			continue
+		}
+		in, err := os.Open(filepath.Join(src, e.Name()))
+		if err != nil {
+			return err
+		}
+		out, err := os.Create(filepath.Join(dst, e.Name()))
+		if err == nil {
+			_, err = io.Copy(out, in)
+			err = errors.Join(err, out.Close())
+		}
+		in.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
