@@ -23,7 +23,7 @@ PKGS = $(eval PKGS := $$(shell go list ./... | grep -v /node_modules/))$(PKGS)
 # 2-core machine, so go test's default 10-minute limit is too tight.
 TEST_TIMEOUT ?= 30m
 
-.PHONY: synth test update-golden fmt vet diff deploy destroy bootstrap migrate-bootstrap validate rehearse install check-env bench scan lint docs
+.PHONY: synth test update-golden fmt vet diff deploy destroy release promote bootstrap migrate-bootstrap validate rehearse install check-env bench scan lint docs
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -69,14 +69,25 @@ migrate-bootstrap: check-env synth ## move ENV's bootstrap state into its bucket
 	  { echo "set state_in_bucket: true in $(ENVIRONMENTS)/$(ENV).yaml first (README: Bootstrap)"; exit 1; }
 	cd $(OUT)/stacks/flow-builder-state-$(ENV) && terraform init -migrate-state -force-copy -input=false
 
-diff: check-env node_modules/.package-lock.json ## plan flow-builder-ENV (same VARS as deploy)
-	$(CDKTF) diff flow-builder-$(ENV) --output $(OUT) $(VARS)
+diff: check-env node_modules/.package-lock.json ## plan flow-builder-ENV: what make deploy would change
+	$(CDKTF) diff flow-builder-$(ENV) --output $(OUT)
 
-deploy: check-env node_modules/.package-lock.json ## apply flow-builder-ENV (pass VARS="--var api_image_tag=...")
-	$(CDKTF) deploy flow-builder-$(ENV) --output $(OUT) $(APPROVE) $(VARS)
+deploy: check-env node_modules/.package-lock.json ## apply flow-builder-ENV: exactly what environments/ENV.yaml declares
+	$(CDKTF) deploy flow-builder-$(ENV) --output $(OUT) $(APPROVE)
+
+# A release, a rollback and a promotion change environments/<env>.yaml (commit
+# it) and then deploy what it declares; cdktf shows the plan and asks first
+# unless AUTO_APPROVE=1.
+release: check-env ## declare IMAGE (tag or sha256 digest) for SERVICE (api, worker, all) in ENV, then deploy
+	go run ./cmd/release -dir $(ENVIRONMENTS) -env $(ENV) -service "$(SERVICE)" -image "$(IMAGE)"
+	$(MAKE) deploy ENV=$(ENV)
+
+promote: ## copy the images environment FROM declares to TO, then deploy TO
+	go run ./cmd/release -dir $(ENVIRONMENTS) -env "$(TO)" -from "$(FROM)"
+	$(MAKE) deploy ENV=$(TO)
 
 destroy: check-env node_modules/.package-lock.json ## destroy flow-builder-ENV (refused while deletion protection is on)
-	$(CDKTF) destroy flow-builder-$(ENV) --output $(OUT) $(APPROVE) $(VARS)
+	$(CDKTF) destroy flow-builder-$(ENV) --output $(OUT) $(APPROVE)
 
 validate: synth ## terraform validate + offline plan of all six stacks (needs terraform and the provider)
 	go run ./test/rehearse -validate -out $(OUT)

@@ -97,8 +97,15 @@ type Registry struct {
 	ImmutableTags bool `yaml:"immutable_tags"`
 	// UntaggedExpiryDays expires untagged images after this many days. Default: 7.
 	UntaggedExpiryDays int `yaml:"untagged_expiry_days"`
-	// KeepReleaseImages keeps this many release-tagged images. Default: 30.
-	KeepReleaseImages int `yaml:"keep_release_images"`
+	// ReleaseTagPattern matches the tags of release images (ECR tagPatternList
+	// syntax: letters, digits, '.', '_', '-' and up to four '*'). Release
+	// images never expire, so an environment can always run, scale out to or
+	// roll back to any image it declares; a declared tag must match it.
+	// Default: v*.
+	ReleaseTagPattern string `yaml:"release_tag_pattern"`
+	// KeepOtherImages keeps this many of the newest tagged images that are not
+	// releases (branch or commit builds); older ones expire. Default: 30.
+	KeepOtherImages int `yaml:"keep_other_images"`
 }
 
 // Queue describes the jobs queue and its dead-letter queue.
@@ -123,13 +130,29 @@ type Services struct {
 	IdleScaleInMinutes int `yaml:"idle_scale_in_minutes"`
 	// Architecture of the images and tasks: ARM64 (Graviton, about 20%
 	// cheaper) or X86_64. Images must be built for it. Default: ARM64.
-	Architecture string    `yaml:"architecture"`
-	API          APIConfig `yaml:"api"`
-	Worker       Worker    `yaml:"worker"`
+	Architecture string `yaml:"architecture"`
+	// AwaitingFirstRelease marks an environment that has never had a release:
+	// only then may staging or prod declare a service without an image (it
+	// runs no task). make release clears it once every service has one.
+	// Default: false.
+	AwaitingFirstRelease bool `yaml:"awaiting_first_release"`
+	// NoWaitForRollout lets a deploy finish before ECS has replaced the
+	// tasks. Default: false (every deploy waits for the services to reach a
+	// steady state, so an image that never turns healthy fails the deploy).
+	NoWaitForRollout bool      `yaml:"no_wait_for_rollout"`
+	API              APIConfig `yaml:"api"`
+	Worker           Worker    `yaml:"worker"`
 }
 
-// Task is the size and bounds of one Fargate service.
+// Task is the release, size and bounds of one Fargate service.
 type Task struct {
+	// Image is the release the service runs, from its ECR repository: a tag
+	// matching registry.release_tag_pattern (v1.4.2) or an image digest
+	// (sha256:<64 hex>). Set it with make release / make promote; a plain
+	// make deploy always deploys what is declared here. Empty: no image yet,
+	// the service runs no task (only dev, or before the first release).
+	// Default: empty.
+	Image string `yaml:"image"`
 	// CPU units (256, 512, 1024, 2048, 4096). Default: 256.
 	CPU int `yaml:"cpu"`
 	// MemoryMiB must be a valid Fargate pairing with CPU. Default: 512.
@@ -251,7 +274,7 @@ func Defaults() Environment {
 			SlowQueryMillis:     500,
 			DatabaseName:        "flowbuilder",
 		},
-		Registry: Registry{ImmutableTags: true, UntaggedExpiryDays: 7, KeepReleaseImages: 30},
+		Registry: Registry{ImmutableTags: true, UntaggedExpiryDays: 7, ReleaseTagPattern: "v*", KeepOtherImages: 30},
 		Queue:    Queue{MaxReceiveCount: 5, WorkerProcessingSeconds: 60, RetentionDays: 4},
 		Services: Services{
 			ContainerPort:      8080,

@@ -83,7 +83,12 @@ func TestFails(t *testing.T) {
 		{"max receive count", "dev", "max_receive_count: 3", "max_receive_count: 0", "queue.max_receive_count: 0 must be between 1 and 1000"},
 		{"processing too long", "prod", "worker_processing_seconds: 120", "worker_processing_seconds: 30000", "queue.worker_processing_seconds: 30000 must be between 1 and 21600"},
 		{"privileged port", "dev", "idle_scale_in_minutes: 30", "idle_scale_in_minutes: 30\n  container_port: 80", "services.container_port: 80 must be between 1024 and 65535"},
-		{"bad fargate cpu", "dev", "  api:\n    cpu: 256", "  api:\n    cpu: 300", "services.api.cpu: 300 must be a Fargate CPU size"},
+		{"bad fargate cpu", "dev", "  api:\n    image: \"\"\n    cpu: 256", "  api:\n    image: \"\"\n    cpu: 300", "services.api.cpu: 300 must be a Fargate CPU size"},
+		{"image not a tag or digest", "dev", "  api:\n    image: \"\"", "  api:\n    image: \"v1 .2\"", `services.api.image: "v1 .2" must be an image tag`},
+		{"image tag not a release", "dev", "  api:\n    image: \"\"", "  api:\n    image: pr-17", `services.api.image: "pr-17" does not match registry.release_tag_pattern "v*": only release images are kept by the ECR lifecycle`},
+		{"image digest malformed", "dev", "  api:\n    image: \"\"", "  api:\n    image: sha256:abc", `services.api.image: "sha256:abc" must be a release tag or an image digest sha256:<64 lowercase hex>`},
+		{"prod empty image after first release", "prod", "  awaiting_first_release: true\n", "", `prod.yaml: services.api.image: "" is empty, but prod has had its first release: declare the image it runs (make release)`},
+		{"release pattern matches everything", "dev", "  untagged_expiry_days: 3\n", "  untagged_expiry_days: 3\n  release_tag_pattern: \"*\"\n", `registry.release_tag_pattern: "*" must be an ECR tag pattern`},
 		{"bad fargate memory", "prod", "    cpu: 1024\n    memory_mib: 2048\n    min_count: 2\n    max_count: 10\n  worker", "    cpu: 1024\n    memory_mib: 1000\n    min_count: 2\n    max_count: 10\n  worker", "services.api.memory_mib: 1000 is not a Fargate memory size for cpu 1024"},
 		{"min above max", "staging", "    min_count: 1\n    max_count: 4\n  worker", "    min_count: 5\n    max_count: 4\n  worker", "services.api.min_count: 5 is above max_count (4)"},
 		{"prod api single task", "prod", "    min_count: 2\n    max_count: 10\n  worker", "    min_count: 1\n    max_count: 10\n  worker", "services.api.min_count: 1 must be at least 2 in prod"},
@@ -210,4 +215,35 @@ func TestReadmeReferenceIsCurrent(t *testing.T) {
 	readme, err := os.ReadFile("../README.md")
 	require.NoError(t, err)
 	assert.Contains(t, string(readme), ReferenceBegin+"\n"+ref+ReferenceEnd, "README environment-file reference is stale: run make docs")
+}
+
+func TestFailsFirstReleaseMarkerLeftBehind(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(envDir, "staging.yaml"))
+	require.NoError(t, err)
+	released := strings.ReplaceAll(string(data), `image: ""`, "image: v1.0.0")
+	require.NotEqual(t, string(data), released, "staging declares its images")
+	path := filepath.Join(t.TempDir(), "staging.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(released), 0o600))
+	_, err = Load(path)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "services.awaiting_first_release: true must be removed once every service declares an image")
+
+	// Without the marker the same file is a valid released environment.
+	path = filepath.Join(t.TempDir(), "staging.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(strings.Replace(released, "awaiting_first_release: true", "awaiting_first_release: false", 1)), 0o600))
+	_, err = Load(path)
+	require.NoError(t, err)
+}
+
+func TestMatchTagPattern(t *testing.T) {
+	for _, tc := range []struct {
+		pattern, tag string
+		want         bool
+	}{
+		{"v*", "v1.4.2", true}, {"v*", "pr-1", false}, {"v*", "v", true},
+		{"release-*-final", "release-2-final", true}, {"release-*-final", "release-2", false},
+		{"exact", "exact", true}, {"exact", "exactly", false}, {"a*a", "a", false},
+	} {
+		assert.Equal(t, tc.want, MatchTagPattern(tc.pattern, tc.tag), "%s %s", tc.pattern, tc.tag)
+	}
 }

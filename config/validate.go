@@ -118,7 +118,9 @@ func validate(e *Environment) error {
 		c.check(r.ImmutableTags, "registry.immutable_tags", r.ImmutableTags, "must be true in %s", tier)
 	}
 	c.check(r.UntaggedExpiryDays >= 1, "registry.untagged_expiry_days", r.UntaggedExpiryDays, "must be 1 or more")
-	c.check(r.KeepReleaseImages >= 1, "registry.keep_release_images", r.KeepReleaseImages, "must be 1 or more")
+	c.check(r.KeepOtherImages >= 1, "registry.keep_other_images", r.KeepOtherImages, "must be 1 or more")
+	c.check(reTagPattern.MatchString(r.ReleaseTagPattern) && strings.Count(r.ReleaseTagPattern, "*") <= 4 && r.ReleaseTagPattern != "*",
+		"registry.release_tag_pattern", r.ReleaseTagPattern, "must be an ECR tag pattern (letters, digits, '.', '_', '-', at most four '*'), and not '*' alone")
 
 	q := e.Queue
 	c.check(q.MaxReceiveCount >= 1 && q.MaxReceiveCount <= 1000, "queue.max_receive_count", q.MaxReceiveCount, "must be between 1 and 1000")
@@ -132,6 +134,7 @@ func validate(e *Environment) error {
 	c.check(s.Architecture == "ARM64" || s.Architecture == "X86_64", "services.architecture", s.Architecture, "must be ARM64 or X86_64")
 	checkTask(c, "services.api", s.API.Task)
 	checkTask(c, "services.worker", s.Worker.Task)
+	checkReleases(c, tier, s, r.ReleaseTagPattern)
 	if tier == "prod" {
 		c.check(s.API.MinCount >= 2, "services.api.min_count", s.API.MinCount, "must be at least 2 in prod (tasks are spread over AZs)")
 	}
@@ -257,4 +260,67 @@ func joinInts(v []int) string {
 		s[i] = strconv.Itoa(n)
 	}
 	return strings.Join(s, ", ")
+}
+
+var (
+	reImageTag    = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+	reImageDigest = regexp.MustCompile(`^sha256:[a-f0-9]{64}$`)
+	reTagPattern  = regexp.MustCompile(`^[A-Za-z0-9_.*-]{1,128}$`)
+)
+
+// ServiceNames are the services that run an image, in order.
+var ServiceNames = []string{"api", "worker"}
+
+// Images returns each service's declared image, by service name.
+func (s Services) Images() map[string]string {
+	return map[string]string{"api": s.API.Image, "worker": s.Worker.Image}
+}
+
+// IsDigest reports whether image names a digest rather than a tag.
+func IsDigest(image string) bool { return strings.HasPrefix(image, "sha256:") }
+
+// checkReleases: every declared image is a release tag or a digest; staging
+// and prod run without an image only before their first release.
+func checkReleases(c *checker, tier string, s Services, pattern string) {
+	images := s.Images()
+	empty := 0
+	for _, name := range ServiceNames {
+		img, field := images[name], "services."+name+".image"
+		switch {
+		case img == "":
+			empty++
+		case IsDigest(img):
+			c.check(reImageDigest.MatchString(img), field, img, "must be a release tag or an image digest sha256:<64 lowercase hex>")
+		default:
+			c.check(reImageTag.MatchString(img), field, img, "must be an image tag (up to 128 letters, digits, '_', '.', '-', not starting with '.' or '-') or a digest sha256:<64 hex>")
+			c.check(MatchTagPattern(pattern, img), field, img, "does not match registry.release_tag_pattern %q: only release images are kept by the ECR lifecycle", pattern)
+		}
+		if tier == "prod" || tier == "staging" {
+			c.check(img != "" || s.AwaitingFirstRelease, field, img,
+				"is empty, but %s has had its first release: declare the image it runs (make release), or set services.awaiting_first_release: true only for a fresh environment", tier)
+		}
+	}
+	c.check(!s.AwaitingFirstRelease || empty > 0, "services.awaiting_first_release", s.AwaitingFirstRelease,
+		"must be removed once every service declares an image")
+}
+
+// MatchTagPattern matches tag against an ECR tagPatternList entry, where
+// '*' matches any run of characters.
+func MatchTagPattern(pattern, tag string) bool {
+	parts := strings.Split(pattern, "*")
+	if len(parts) == 1 {
+		return pattern == tag
+	}
+	if !strings.HasPrefix(tag, parts[0]) {
+		return false
+	}
+	tag = tag[len(parts[0]):]
+	for _, p := range parts[1 : len(parts)-1] {
+		i := strings.Index(tag, p)
+		if i < 0 {
+			return false
+		}
+		tag = tag[i+len(p):]
+	}
+	return strings.HasSuffix(tag, parts[len(parts)-1])
 }

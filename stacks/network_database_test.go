@@ -1,6 +1,7 @@
 package stacks
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -14,6 +15,25 @@ import (
 func app(t *testing.T, env *config.Environment) stackJSON {
 	t.Helper()
 	return decoded(t, state.NamesFor(env).AppStack)
+}
+
+// eachRelease runs fn per environment with its application stack after a
+// release of releasedImages.
+func eachRelease(t *testing.T, fn func(t *testing.T, env *config.Environment, s stackJSON)) {
+	t.Helper()
+	synthAll(t)
+	for _, env := range envs {
+		var s stackJSON
+		require.NoError(t, json.Unmarshal([]byte(released[env.Name]), &s))
+		t.Run(env.Name+"-released", func(t *testing.T) { fn(t, releasedCopy(env), s) })
+	}
+}
+
+// eachVariant runs fn over every committed environment and its released variant.
+func eachVariant(t *testing.T, fn func(t *testing.T, env *config.Environment, s stackJSON)) {
+	t.Helper()
+	eachEnv(t, fn)
+	eachRelease(t, fn)
 }
 
 // eachEnv runs fn as a subtest per environment with its application stack.

@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"encoding/json"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -10,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/flow-builder/infra/config"
-
+	"github.com/flow-builder/infra/constructs/registry"
 	"github.com/flow-builder/infra/constructs/service"
 )
 
@@ -32,18 +33,24 @@ func TestRegistry(t *testing.T) {
 			var doc struct {
 				Rules []struct {
 					Selection struct {
-						TagStatus   string `json:"tagStatus"`
-						CountType   string `json:"countType"`
-						CountNumber int    `json:"countNumber"`
+						TagStatus      string   `json:"tagStatus"`
+						TagPatternList []string `json:"tagPatternList"`
+						CountType      string   `json:"countType"`
+						CountNumber    int      `json:"countNumber"`
 					} `json:"selection"`
 				} `json:"rules"`
 			}
 			require.NoError(t, json.Unmarshal([]byte(lp["policy"].(string)), &doc))
-			require.Len(t, doc.Rules, 2)
-			assert.Equal(t, "untagged", doc.Rules[0].Selection.TagStatus)
-			assert.Equal(t, env.Registry.UntaggedExpiryDays, doc.Rules[0].Selection.CountNumber)
-			assert.Equal(t, "imageCountMoreThan", doc.Rules[1].Selection.CountType)
-			assert.Equal(t, env.Registry.KeepReleaseImages, doc.Rules[1].Selection.CountNumber)
+			// Rule 1 shields release images from every later rule; then
+			// untagged images expire; then other images beyond the newest N.
+			require.Len(t, doc.Rules, 3)
+			assert.Equal(t, "tagged", doc.Rules[0].Selection.TagStatus)
+			assert.Equal(t, []string{env.Registry.ReleaseTagPattern}, doc.Rules[0].Selection.TagPatternList)
+			assert.Equal(t, registry.KeepReleases, doc.Rules[0].Selection.CountNumber)
+			assert.Equal(t, "untagged", doc.Rules[1].Selection.TagStatus)
+			assert.Equal(t, env.Registry.UntaggedExpiryDays, doc.Rules[1].Selection.CountNumber)
+			assert.Equal(t, "any", doc.Rules[2].Selection.TagStatus)
+			assert.Equal(t, env.Registry.KeepOtherImages, doc.Rules[2].Selection.CountNumber)
 		}
 	})
 }
@@ -144,7 +151,7 @@ type container struct {
 }
 
 func TestTaskDefinitionsAndServices(t *testing.T) {
-	eachEnv(t, func(t *testing.T, env *config.Environment, s stackJSON) {
+	eachVariant(t, func(t *testing.T, env *config.Environment, s stackJSON) {
 		tds := s.resources("aws_ecs_task_definition")
 		require.Len(t, tds, 2)
 		for name, td := range tds {
@@ -167,7 +174,7 @@ func TestTaskDefinitionsAndServices(t *testing.T) {
 			assert.Equal(t, service.ContainerUser, c.User)
 			assert.NotEqual(t, "root", c.User)
 			assert.Equal(t, "awslogs", c.LogConfiguration.LogDriver)
-			assert.Regexp(t, `^\$\{local\.platform_`+svc+`_image_[0-9A-F]+\}$`, c.Image)
+			assert.Regexp(t, `^\$\{aws_ecr_repository\.registry_`+svc+`_[0-9A-F]+\.repository_url\}`+imageSuffix(task.Image)+`$`, c.Image)
 			// Secrets only by ARN; no secret-looking value in the environment.
 			want := map[string]string{"DB_USERNAME": ":username::", "DB_PASSWORD": ":password::", "APP_SECRETS": "aws_secretsmanager_secret.secrets_app"}
 			require.Len(t, c.Secrets, len(want))
@@ -179,14 +186,8 @@ func TestTaskDefinitionsAndServices(t *testing.T) {
 				assert.NotRegexp(t, `(?i)password|token|api_key`, e.Name)
 			}
 		}
-		// The image expression: tag given -> repo:tag, else the bare repository (no task runs).
-		for name, expr := range dig(s, "locals").(map[string]any) {
-			assert.Regexp(t, `^\$\{\(length\(var\.(api|worker)_image_tag\) >= 1\) \? format\("%s:%s", aws_ecr_repository\.`, expr, name)
-		}
-		for _, v := range []string{"api_image_tag", "worker_image_tag"} {
-			assert.Equal(t, "", dig(s, "variable", v, "default"), v)
-		}
-
+		// Images come from the environment file, never from Terraform variables.
+		assert.Nil(t, s["variable"], "no deploy-time inputs: a plain deploy deploys what is committed")
 		services := s.resources("aws_ecs_service")
 		require.Len(t, services, 2)
 		for name, svc := range services {
@@ -211,7 +212,7 @@ func TestTaskDefinitionsAndServices(t *testing.T) {
 }
 
 func TestAutoscaling(t *testing.T) {
-	eachEnv(t, func(t *testing.T, env *config.Environment, s stackJSON) {
+	eachVariant(t, func(t *testing.T, env *config.Environment, s stackJSON) {
 		targets := s.resources("aws_appautoscaling_target")
 		require.Len(t, targets, 2)
 		for name, tg := range targets {
@@ -220,8 +221,8 @@ func TestAutoscaling(t *testing.T) {
 			if strings.Contains(name, "worker") {
 				task, svc = env.Services.Worker.Task, "worker"
 			}
-			assertCount(t, tg["min_capacity"], task.MinCount, svc)
-			assertCount(t, tg["max_capacity"], task.MaxCount, svc)
+			assertCount(t, tg["min_capacity"], task.MinCount, task.Image, svc)
+			assertCount(t, tg["max_capacity"], task.MaxCount, task.Image, svc)
 		}
 		policies := s.resources("aws_appautoscaling_policy")
 		alarms := s.resources("aws_cloudwatch_metric_alarm")
@@ -377,14 +378,25 @@ func assertActionIs(t *testing.T, alarm map[string]any, policy string) {
 	assert.Equal(t, []any{"${aws_appautoscaling_policy." + policy + ".arn}"}, alarm["alarm_actions"])
 }
 
-// assertCount checks a capacity: 0 stays 0; n > 0 is n only once an image tag is set.
-func assertCount(t *testing.T, v any, n int, svc string) {
+// assertCount checks a capacity: n once the service declares an image, else 0.
+func assertCount(t *testing.T, v any, n int, image, svc string) {
 	t.Helper()
-	if n == 0 {
-		assert.Equal(t, 0.0, v, svc)
-		return
+	if image == "" {
+		n = 0
 	}
-	assert.Equal(t, "${(length(var."+svc+"_image_tag) >= 1) ? "+itoa(n)+" : 0}", v, svc)
+	assert.Equal(t, float64(n), v, svc)
+}
+
+// imageSuffix is the regexp of what follows the repository URL in a
+// container image for a declared image.
+func imageSuffix(image string) string {
+	switch {
+	case image == "":
+		return ""
+	case config.IsDigest(image):
+		return regexp.QuoteMeta("@" + image)
+	}
+	return regexp.QuoteMeta(":" + image)
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
@@ -392,4 +404,43 @@ func itoa(n int) string { return strconv.Itoa(n) }
 func atof(v any) float64 {
 	f, _ := strconv.ParseFloat(v.(string), 64)
 	return f
+}
+
+func TestReleasesAreDeclaredAndWatched(t *testing.T) {
+	eachVariant(t, func(t *testing.T, env *config.Environment, s stackJSON) {
+		// cdktf output shows what each service is declared to run.
+		for _, svc := range config.ServiceNames {
+			out := dig(s, "output", svc+"_image", "value")
+			require.NotNil(t, out, svc)
+			assert.Regexp(t, `^\$\{aws_ecr_repository\.registry_`+svc+`_[0-9A-F]+\.repository_url\}`+imageSuffix(env.Services.Images()[svc])+`$`, out, svc)
+		}
+		// Every deploy waits for the rollout unless the environment opts out.
+		for name, svc := range s.resources("aws_ecs_service") {
+			assert.Equal(t, !env.Services.NoWaitForRollout, svc["wait_for_steady_state"], name)
+		}
+		// A disposable environment destroys its repositories with their images.
+		for name, r := range s.resources("aws_ecr_repository") {
+			assert.Equal(t, !env.Database.DeletionProtection, r["force_delete"], name)
+		}
+		// A failed rollout reaches the alerts topic.
+		rule := findBy(t, s.resources("aws_cloudwatch_event_rule"), "name", env.Prefix()+"-deployment-failed")
+		var pattern struct {
+			Source     []string            `json:"source"`
+			DetailType []string            `json:"detail-type"`
+			Resources  []map[string]string `json:"resources"`
+			Detail     map[string][]string `json:"detail"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(rule["event_pattern"].(string)), &pattern))
+		assert.Equal(t, []string{"aws.ecs"}, pattern.Source)
+		assert.Equal(t, []string{"ECS Deployment State Change"}, pattern.DetailType)
+		assert.Equal(t, []string{"SERVICE_DEPLOYMENT_FAILED"}, pattern.Detail["eventName"])
+		assert.Equal(t, "arn:aws:ecs:"+env.Region+":"+env.AccountID+":service/"+env.Prefix()+"/", pattern.Resources[0]["prefix"])
+		target := s.only(t, "aws_cloudwatch_event_target")
+		assert.Contains(t, target["arn"], "${aws_sns_topic.monitoring_alerts_")
+		policy := s.only(t, "aws_sns_topic_policy")["policy"].(string)
+		assert.Contains(t, policy, `"Service":"events.amazonaws.com"`)
+		assert.Contains(t, policy, "aws_cloudwatch_event_rule.monitoring_deployment-failed_")
+		key := s.only(t, "aws_kms_key")["policy"].(string)
+		assert.Contains(t, key, `"Service":"events.amazonaws.com"`, "EventBridge may use the key of the encrypted topic")
+	})
 }

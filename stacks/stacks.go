@@ -72,6 +72,7 @@ func NewApplication(scope constructs.Construct, env *config.Environment, code Co
 		ServiceStatements: []iam.Statement{
 			encryption.LogsStatement(env.Region, env.AccountID),
 			encryption.CloudWatchAlarmsStatement(env.AccountID),
+			encryption.EventBridgeStatement(env.AccountID),
 		},
 	})
 	a.Network = networking.New(stack, "network", networking.Props{
@@ -109,7 +110,10 @@ func NewApplication(scope constructs.Construct, env *config.Environment, code Co
 		Key:                a.Key,
 		ImmutableTags:      env.Registry.ImmutableTags,
 		UntaggedExpiryDays: env.Registry.UntaggedExpiryDays,
-		KeepTaggedImages:   env.Registry.KeepReleaseImages,
+		ReleaseTagPattern:  env.Registry.ReleaseTagPattern,
+		KeepOtherImages:    env.Registry.KeepOtherImages,
+		// A disposable environment must destroy as configured, images and all.
+		ForceDelete: !env.Database.DeletionProtection,
 	})
 	a.Jobs = queue.New(stack, "jobs", queue.Props{
 		Name: prefix + "-jobs",
@@ -167,8 +171,10 @@ func NewApplication(scope constructs.Construct, env *config.Environment, code Co
 func outputs(stack cdktf.TerraformStack, a *Application) {
 	for _, o := range []struct{ name, value, description string }{
 		{"api_url", a.Platform.URL, "Where the api answers"},
-		{"api_repository_url", a.Registry["api"].URL, "Push api images here; deploy them with --var api_image_tag=<tag>"},
-		{"worker_repository_url", a.Registry["worker"].URL, "Push worker images here; deploy them with --var worker_image_tag=<tag>"},
+		{"api_repository_url", a.Registry["api"].URL, "Push api images here; release them with make release SERVICE=api IMAGE=<tag>"},
+		{"worker_repository_url", a.Registry["worker"].URL, "Push worker images here; release them with make release SERVICE=worker IMAGE=<tag>"},
+		{"api_image", a.Platform.API.Image, "The image the api is declared to run (services.api.image; the repository alone before the first release)"},
+		{"worker_image", a.Platform.Worker.Image, "The image the worker is declared to run (services.worker.image; the repository alone before the first release)"},
 		{"cluster_name", a.Platform.ClusterName, "ECS cluster of the api and worker services"},
 		{"jobs_queue_url", a.Jobs.URL, "The jobs queue"},
 		{"database_address", a.Database.Address, "PostgreSQL host (TLS required)"},

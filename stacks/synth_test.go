@@ -31,7 +31,27 @@ var (
 	synthesized map[string]string
 	envs        []*config.Environment
 	synthErr    error
+	// released holds each environment's application stack as it is after a
+	// release (releasedImages declared), keyed by environment name. The
+	// committed files declare no image yet.
+	released map[string]string
 )
+
+// releasedImages are declared for the released variants: a release tag for
+// the api and a digest for the worker.
+var releasedImages = map[string]string{
+	"api":    "v1.4.2",
+	"worker": "sha256:" + strings.Repeat("ab", 32),
+}
+
+// releasedCopy is env after make release of releasedImages.
+func releasedCopy(env *config.Environment) *config.Environment {
+	c := *env
+	c.Services.API.Image = releasedImages["api"]
+	c.Services.Worker.Image = releasedImages["worker"]
+	c.Services.AwaitingFirstRelease = false
+	return &c
+}
 
 func synthAll(t *testing.T) map[string]string {
 	t.Helper()
@@ -50,6 +70,11 @@ func synthAll(t *testing.T) map[string]string {
 		synthesized = map[string]string{}
 		for name, stack := range all {
 			synthesized[name] = *cdktf.Testing_Synth(stack, tf.B(true))
+		}
+		released = map[string]string{}
+		rapp := cdktf.Testing_App(&cdktf.TestingAppConfig{StackTraces: tf.B(false), StubVersion: tf.B(true)})
+		for _, env := range envs {
+			released[env.Name] = *cdktf.Testing_Synth(NewApplication(rapp, releasedCopy(env), Code{Scheduler: code}).Stack, tf.B(true))
 		}
 	})
 	require.NoError(t, synthErr)

@@ -107,3 +107,16 @@ func CloudWatchAlarmsStatement(account string) iam.Statement {
 		Condition: map[string]map[string]any{"StringEquals": {"aws:SourceAccount": account}},
 	}
 }
+
+// EventBridgeStatement lets EventBridge rules of account deliver events to an
+// SNS topic encrypted with the key (deployment-failure notifications).
+func EventBridgeStatement(account string) iam.Statement {
+	return iam.Statement{
+		Sid:       "EventBridgePublishToEncryptedTopics",
+		Effect:    "Allow",
+		Principal: map[string]any{"Service": "events.amazonaws.com"},
+		Action:    []string{"kms:Decrypt", "kms:GenerateDataKey*"},
+		Resource:  []string{"*"},
+		Condition: map[string]map[string]any{"StringEquals": {"aws:SourceAccount": account}},
+	}
+}

@@ -4,10 +4,13 @@
 package monitoring
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchdashboard"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatcheventrule"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatcheventtarget"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchmetricalarm"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopic"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopicpolicy"
@@ -74,6 +77,24 @@ func New(scope constructs.Construct, id string, p Props) *Monitoring {
 		KmsMasterKeyId: tf.S(p.Key.Arn),
 	})
 	topicArn := *topic.Arn()
+	// ECS reports a rollout the circuit breaker gave up on as
+	// SERVICE_DEPLOYMENT_FAILED ("ECS Deployment State Change" events).
+	deployFailed := cloudwatcheventrule.NewCloudwatchEventRule(c, tf.S("deployment-failed"), &cloudwatcheventrule.CloudwatchEventRuleConfig{
+		Name:        tf.S(p.Name + "-deployment-failed"),
+		Description: tf.S("An ECS service deployment of " + p.Name + " failed and was rolled back"),
+		EventPattern: tf.S(mustJSON(map[string]any{
+			"source":      []string{"aws.ecs"},
+			"detail-type": []string{"ECS Deployment State Change"},
+			"resources": []any{map[string]string{
+				"prefix": fmt.Sprintf("arn:aws:ecs:%s:%s:service/%s/", p.Region, p.AccountID, p.Platform.ClusterName),
+			}},
+			"detail": map[string]any{"eventName": []string{"SERVICE_DEPLOYMENT_FAILED"}},
+		})),
+	})
+	cloudwatcheventtarget.NewCloudwatchEventTarget(c, tf.S("deployment-failed-target"), &cloudwatcheventtarget.CloudwatchEventTargetConfig{
+		Rule: deployFailed.Name(),
+		Arn:  topic.Arn(),
+	})
 	snstopicpolicy.NewSnsTopicPolicy(c, tf.S("alerts-policy"), &snstopicpolicy.SnsTopicPolicyConfig{
 		Arn: topic.Arn(),
 		Policy: tf.S(iam.Document(
@@ -82,6 +103,12 @@ func New(scope constructs.Construct, id string, p Props) *Monitoring {
 				Principal: map[string]any{"Service": "cloudwatch.amazonaws.com"},
 				Action:    []string{"sns:Publish"}, Resource: []string{topicArn},
 				Condition: map[string]map[string]any{"StringEquals": {"aws:SourceAccount": p.AccountID}},
+			},
+			iam.Statement{
+				Sid: "DeploymentFailuresPublish", Effect: "Allow",
+				Principal: map[string]any{"Service": "events.amazonaws.com"},
+				Action:    []string{"sns:Publish"}, Resource: []string{topicArn},
+				Condition: map[string]map[string]any{"ArnEquals": {"aws:SourceArn": *deployFailed.Arn()}},
 			},
 			iam.Statement{
 				Sid: "AccountManagesTopic", Effect: "Allow",
@@ -207,4 +234,12 @@ func alarms(p Props) []alarm {
 			period: 60, evaluations: 1, threshold: 1, op: "GreaterThanOrEqualToThreshold", missing: "notBreaching"},
 	}
 	return append(always, full...)
+}
+
+func mustJSON(v any) string {
+	out, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(out)
 }

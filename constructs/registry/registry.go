@@ -1,6 +1,7 @@
 // Package registry holds the environment's ECR repositories: scanned on push,
-// encrypted with the environment key, with a lifecycle that expires untagged
-// images and keeps the last N tagged ones.
+// encrypted with the environment key, with a lifecycle that never expires a
+// release image, expires untagged images after N days and keeps only the
+// newest M other tagged images.
 package registry
 
 import (
@@ -28,8 +29,16 @@ type Props struct {
 	ImmutableTags bool
 	// UntaggedExpiryDays expires untagged images after this many days. Required.
 	UntaggedExpiryDays int
-	// KeepTaggedImages keeps this many tagged images; older ones expire. Required.
-	KeepTaggedImages int
+	// ReleaseTagPattern matches release tags (ECR tagPatternList syntax);
+	// release images never expire. Required.
+	ReleaseTagPattern string
+	// KeepOtherImages keeps this many of the newest other images; older ones
+	// expire. Required.
+	KeepOtherImages int
+	// ForceDelete lets Terraform delete a repository that still holds images
+	// (disposable environments, which must destroy as configured).
+	// Default: false.
+	ForceDelete bool
 }
 
 // Repository is one ECR repository.
@@ -47,8 +56,8 @@ type Registry map[string]*Repository
 
 // New creates the repositories.
 func New(scope constructs.Construct, id string, p Props) Registry {
-	if p.Name == "" || p.Key == nil || len(p.Repositories) == 0 || p.UntaggedExpiryDays < 1 || p.KeepTaggedImages < 1 {
-		panic("registry.New: Name, Key, Repositories, UntaggedExpiryDays and KeepTaggedImages are required")
+	if p.Name == "" || p.Key == nil || len(p.Repositories) == 0 || p.UntaggedExpiryDays < 1 || p.KeepOtherImages < 1 || p.ReleaseTagPattern == "" {
+		panic("registry.New: Name, Key, Repositories, UntaggedExpiryDays, ReleaseTagPattern and KeepOtherImages are required")
 	}
 	c := constructs.NewConstruct(scope, &id)
 	mutability := "MUTABLE"
@@ -66,20 +75,28 @@ func New(scope constructs.Construct, id string, p Props) Registry {
 				EncryptionType: tf.S("KMS"),
 				KmsKey:         tf.S(p.Key.Arn),
 			}},
-			ForceDelete: tf.B(false),
+			ForceDelete: tf.B(p.ForceDelete),
 		})
 		ecrlifecyclepolicy.NewEcrLifecyclePolicy(c, tf.S(short+"-lifecycle"), &ecrlifecyclepolicy.EcrLifecyclePolicyConfig{
 			Repository: repo.Name(),
-			Policy:     tf.S(LifecyclePolicy(p.UntaggedExpiryDays, p.KeepTaggedImages)),
+			Policy:     tf.S(LifecyclePolicy(p.ReleaseTagPattern, p.UntaggedExpiryDays, p.KeepOtherImages)),
 		})
 		out[short] = &Repository{Name: name, URL: *repo.RepositoryUrl(), Arn: *repo.Arn()}
 	}
 	return out
 }
 
-// LifecyclePolicy is the ECR lifecycle document: untagged images expire after
-// untaggedDays; of tagged images only the newest keep remain.
-func LifecyclePolicy(untaggedDays, keep int) string {
+// KeepReleases is how many release images the first rule keeps: more than a
+// repository can hold in practice, so it never expires one (AWS's own CDK
+// documents the same "protect" rule with 9999).
+const KeepReleases = 9999
+
+// LifecyclePolicy is the ECR lifecycle document. An image matched by a
+// higher-priority rule can never be expired by a lower one (ECR lifecycle
+// evaluation rules), so rule 1 shields every release image, whichever
+// environment runs it; untagged images expire after untaggedDays; of the
+// other tagged images only the newest keep remain.
+func LifecyclePolicy(releasePattern string, untaggedDays, keep int) string {
 	type selection struct {
 		TagStatus      string   `json:"tagStatus"`
 		TagPatternList []string `json:"tagPatternList,omitempty"`
@@ -94,11 +111,14 @@ func LifecyclePolicy(untaggedDays, keep int) string {
 		Action       map[string]string `json:"action"`
 	}
 	doc := map[string][]rule{"rules": {
-		{1, fmt.Sprintf("Expire untagged images after %d days", untaggedDays),
+		{1, fmt.Sprintf("Never expire release images (%s): environments run and roll back to them", releasePattern),
+			selection{TagStatus: "tagged", TagPatternList: []string{releasePattern}, CountType: "imageCountMoreThan", CountNumber: KeepReleases},
+			map[string]string{"type": "expire"}},
+		{2, fmt.Sprintf("Expire untagged images after %d days", untaggedDays),
 			selection{TagStatus: "untagged", CountType: "sinceImagePushed", CountUnit: "days", CountNumber: untaggedDays},
 			map[string]string{"type": "expire"}},
-		{2, fmt.Sprintf("Keep the last %d tagged images", keep),
-			selection{TagStatus: "tagged", TagPatternList: []string{"*"}, CountType: "imageCountMoreThan", CountNumber: keep},
+		{3, fmt.Sprintf("Keep the newest %d other images", keep),
+			selection{TagStatus: "any", CountType: "imageCountMoreThan", CountNumber: keep},
 			map[string]string{"type": "expire"}},
 	}}
 	out, err := json.Marshal(doc)

@@ -2,20 +2,17 @@
 // cluster, an internet-facing ALB (HTTPS with a domain), the Fargate api and
 // worker services, their IAM roles and their autoscaling.
 //
-// First deploy: each service's image tag is a Terraform variable
-// (api_image_tag, worker_image_tag). While a tag is empty the service exists
-// with zero tasks and an autoscaling range of 0..0, so a fresh account with an
-// empty registry deploys cleanly; push an image, then deploy with
-// --var api_image_tag=<tag>.
+// Releases: each service's image is declared in the environment file
+// (services.<name>.image), so a plain deploy always deploys what is
+// committed. While it is empty the service exists with zero tasks and an
+// autoscaling range of 0..0, so a fresh account with an empty registry
+// deploys cleanly; push an image, then make release.
 package service
 
 import (
-	"fmt"
-
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/appautoscalingtarget"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ecscluster"
-	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/flow-builder/infra/config"
 	"github.com/flow-builder/infra/constructs/database"
@@ -70,6 +67,9 @@ type Service struct {
 	ExecutionRole *iam.Role
 	// MinCount and MaxCount are the configured autoscaling bounds.
 	MinCount, MaxCount int
+	// Image is the full image reference the task definition runs
+	// (repository URL only while no release is declared).
+	Image string
 
 	scope         constructs.Construct
 	scalingTarget appautoscalingtarget.AppautoscalingTarget
@@ -83,14 +83,13 @@ type Platform struct {
 	LoadBalancerArnSuffix string
 	// TargetGroupArnSuffix is the api target group's CloudWatch dimension.
 	TargetGroupArnSuffix string
+	// ClusterArn is the ECS cluster's ARN (deployment events).
+	ClusterArn string
 	// URL is where the api answers: https://<domain> or http://<alb dns name>.
 	URL string
 	// API and Worker are the two services.
 	API, Worker *Service
 }
-
-// ImageTagVariable is the Terraform variable that selects a service's image.
-func ImageTagVariable(service string) string { return service + "_image_tag" }
 
 // New creates the cluster, load balancer, services and scaling.
 func New(scope constructs.Construct, id string, p Props) *Platform {
@@ -113,7 +112,7 @@ func New(scope constructs.Construct, id string, p Props) *Platform {
 		Name:    tf.S(p.Name),
 		Setting: []*ecscluster.EcsClusterSetting{{Name: tf.S("containerInsights"), Value: tf.S(insights)}},
 	})
-	out := &Platform{ClusterName: p.Name}
+	out := &Platform{ClusterName: p.Name, ClusterArn: *cluster.Arn()}
 
 	lb := newLoadBalancer(c, p)
 	out.LoadBalancerArnSuffix, out.TargetGroupArnSuffix, out.URL = lb.arnSuffix, lb.targetGroupArnSuffix, lb.url
@@ -132,20 +131,4 @@ func New(scope constructs.Construct, id string, p Props) *Platform {
 	scaleAPI(p, out, lb)
 	scaleWorker(p, out)
 	return out
-}
-
-// imageTag declares <service>_image_tag. Empty (the default) means "no image
-// yet": the service runs no task.
-func imageTag(c constructs.Construct, service string) cdktf.TerraformVariable {
-	v := cdktf.NewTerraformVariable(c, tf.S(service+"-image-tag"), &cdktf.TerraformVariableConfig{
-		Type:        tf.S("string"),
-		Default:     tf.S(""),
-		Description: tf.S(fmt.Sprintf("Image tag of the %s service in its ECR repository; empty keeps the service at zero tasks", service)),
-		Validation: &[]*cdktf.TerraformVariableValidationConfig{{
-			Condition:    tf.S(fmt.Sprintf(`${can(regex("^$|^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.%s))}`, ImageTagVariable(service))),
-			ErrorMessage: tf.S("An image tag is up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'."),
-		}},
-	})
-	v.OverrideLogicalId(tf.S(ImageTagVariable(service)))
-	return v
 }

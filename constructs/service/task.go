@@ -97,16 +97,20 @@ func newService(c constructs.Construct, p Props, cluster ecscluster.EcsCluster, 
 	// The code may re-read the database secret after RDS rotates it.
 	p.Secrets.Database.GrantRead(task, "refresh-database-secret")
 
-	tag := imageTag(c, s.name).StringValue()
-	// (cdktf renders a literal "" or 0 operand as "undefined"; compare with 1.)
-	hasImage := cdktf.Op_Gte(cdktf.Fn_LengthOf(tag), tf.N(1))
-	// A local keeps the expression out of the container JSON, which then
-	// stays valid JSON before Terraform interpolates it.
-	image := cdktf.NewTerraformLocal(sc, tf.S("image"), cdktf.Fn_Conditional(hasImage,
-		cdktf.Fn_Format(tf.S("%s:%s"), &[]interface{}{repo.URL, tag}), repo.URL)).AsString()
-
+	// The image is declared in the environment file (services.<name>.image),
+	// so a plain deploy always deploys what is committed.
+	image := repo.URL
+	switch {
+	case s.task.Image == "":
+		// No release yet: the task definition names the repository only and
+		// the service runs no task.
+	case config.IsDigest(s.task.Image):
+		image += "@" + s.task.Image
+	default:
+		image += ":" + s.task.Image
+	}
 	def := containerDef{
-		Name: s.name, Image: *image, Essential: true, User: ContainerUser,
+		Name: s.name, Image: image, Essential: true, User: ContainerUser,
 		Privileged: false, ReadonlyRootFilesystem: true,
 		Environment: []nameValue{
 			{"ENVIRONMENT", p.Environment},
@@ -155,13 +159,10 @@ func newService(c constructs.Construct, p Props, cluster ecscluster.EcsCluster, 
 	})
 
 	// No image yet: no task and a scaling range of 0..0.
-	ifImage := func(n int) *float64 {
-		if n == 0 {
-			return tf.N(0)
-		}
-		return cdktf.Token_AsNumber(cdktf.Fn_Conditional(hasImage, tf.N(n), tf.N(0)))
+	minCount, maxCount := tf.N(s.task.MinCount), tf.N(s.task.MaxCount)
+	if s.task.Image == "" {
+		minCount, maxCount = tf.N(0), tf.N(0)
 	}
-	minCount, maxCount := ifImage(s.task.MinCount), ifImage(s.task.MaxCount)
 	sgs := map[string]string{"api": p.Network.SecurityGroups.API, "worker": p.Network.SecurityGroups.Worker}
 	cfg := &ecsservice.EcsServiceConfig{
 		Name:            tf.S(name),
@@ -182,7 +183,9 @@ func newService(c constructs.Construct, p Props, cluster ecscluster.EcsCluster, 
 		AvailabilityZoneRebalancing: tf.S("ENABLED"),
 		PropagateTags:               tf.S("SERVICE"),
 		EnableEcsManagedTags:        tf.B(true),
-		WaitForSteadyState:          tf.B(false),
+		// A deploy waits for the rollout, so a crash-looping image fails it
+		// (the circuit breaker rolls back) instead of reporting success.
+		WaitForSteadyState: tf.B(!p.Services.NoWaitForRollout),
 		// Autoscaling owns the task count after creation.
 		Lifecycle: &cdktf.TerraformResourceLifecycle{IgnoreChanges: tf.Ss("desired_count")},
 	}
@@ -204,7 +207,7 @@ func newService(c constructs.Construct, p Props, cluster ecscluster.EcsCluster, 
 	})
 	return &Service{
 		Name: name, LogGroup: *logGroup.Name(), TaskRole: task, ExecutionRole: exec,
-		MinCount: s.task.MinCount, MaxCount: s.task.MaxCount,
+		MinCount: s.task.MinCount, MaxCount: s.task.MaxCount, Image: image,
 		scope: sc, scalingTarget: target,
 	}
 }

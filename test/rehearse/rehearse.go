@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/flow-builder/infra/config"
+	"github.com/flow-builder/infra/internal/yamledit"
 	"github.com/flow-builder/infra/state/names"
 )
 
@@ -56,9 +58,6 @@ type StackResult struct {
 	Destroy   string
 }
 
-// Image tags the rehearsal deploys: services run real task definitions.
-var imageVars = []string{"--var", "api_image_tag=v1.0.0", "--var", "worker_image_tag=v1.0.0"}
-
 // Run rehearses the environment. It always stops moto.
 func (r *Rehearsal) Run(ctx context.Context) (err error) {
 	r.ws = filepath.Join(r.Repo, "build", "rehearse", r.Env)
@@ -71,6 +70,11 @@ func (r *Rehearsal) Run(ctx context.Context) (err error) {
 		return err
 	}
 	if err := copyDir(filepath.Join(r.Repo, "environments"), r.envDir); err != nil {
+		return err
+	}
+	// moto never reports an ECS service as steady (emulator-gaps.yaml:
+	// ecs-steady-state), so the rehearsal's copy does not wait for rollouts.
+	if err := yamledit.Set(r.envFile(), "services.no_wait_for_rollout", true); err != nil {
 		return err
 	}
 	if r.cfg, err = config.Load(r.envFile()); err != nil {
@@ -95,7 +99,7 @@ func (r *Rehearsal) Run(ctx context.Context) (err error) {
 	}
 	r.childEnv = r.environ()
 
-	for _, phase := range []func(context.Context) error{r.zone, r.lock, r.bootstrap, r.deploy, r.change, r.destroy} {
+	for _, phase := range []func(context.Context) error{r.zone, r.lock, r.bootstrap, r.deploy, r.release, r.change, r.destroy} {
 		if err := phase(ctx); err != nil {
 			return err
 		}
@@ -151,7 +155,7 @@ func (r *Rehearsal) zone(ctx context.Context) error {
 		if err != nil {
 			return "", err
 		}
-		return parent + " " + id, SetYAML(r.envFile(), "dns.hosted_zone_id", id)
+		return parent + " " + id, yamledit.Set(r.envFile(), "dns.hosted_zone_id", id)
 	})
 }
 
@@ -185,7 +189,7 @@ func (r *Rehearsal) bootstrap(ctx context.Context) error {
 	}
 	res.Apply = time.Since(start)
 	if err := r.step("make migrate-bootstrap", func() (string, error) {
-		if err := SetYAML(r.envFile(), "state_in_bucket", true); err != nil {
+		if err := yamledit.Set(r.envFile(), "state_in_bucket", true); err != nil {
 			return "", err
 		}
 		if err := r.make(ctx, "migrate-bootstrap"); err != nil {
@@ -210,7 +214,7 @@ func (r *Rehearsal) bootstrap(ctx context.Context) error {
 		if err != nil {
 			return "", err
 		}
-		res.Replan, err = r.replan(ctx, stack, nil)
+		res.Replan, err = r.replan(ctx, stack)
 		return res.Replan, err
 	})
 	res.Resources = n
@@ -223,7 +227,7 @@ func (r *Rehearsal) deploy(ctx context.Context) error {
 	res := StackResult{Stack: stack, Replan: "-", Change: "-", Destroy: "-"}
 	r.Stacks = append(r.Stacks, res)
 	start := time.Now()
-	if err := r.step("make deploy", func() (string, error) { return "", r.make(ctx, "deploy", "VARS="+strings.Join(imageVars, " ")) }); err != nil {
+	if err := r.step("make deploy", func() (string, error) { return "", r.make(ctx, "deploy") }); err != nil {
 		return err
 	}
 	r.app().Apply = time.Since(start)
@@ -233,12 +237,124 @@ func (r *Rehearsal) deploy(ctx context.Context) error {
 		if err != nil {
 			return "", err
 		}
-		r.app().Replan, err = r.replan(ctx, stack, imageVars)
+		r.app().Replan, err = r.replan(ctx, stack)
 		return r.app().Replan, err
 	})
 }
 
 func (r *Rehearsal) app() *StackResult { return &r.Stacks[len(r.Stacks)-1] }
+
+// releaseImages are the releases the scenario declares. moto runs no
+// container, so nothing pulls them; what is rehearsed is the declaration,
+// the plan it produces and that a plain deploy leaves it alone.
+const releaseV1, releaseV2 = "v1.0.0", "v2.0.0"
+
+// release runs the release scenario: the first release (staging and prod
+// start awaiting it), a plain re-deploy that must change nothing, and per
+// environment one more path: dev releases one service, staging releases v2
+// and rolls back, prod is promoted from what staging declares.
+func (r *Rehearsal) release(ctx context.Context) error {
+	stack := r.names.AppStack
+	first := func() (string, error) {
+		if err := r.make(ctx, "release", "SERVICE=all", "IMAGE="+releaseV1); err != nil {
+			return "", err
+		}
+		return r.expectImages(ctx, releaseV1, releaseV1)
+	}
+	if r.Env == "prod" {
+		// What staging declares after its release, as committed in git.
+		first = func() (string, error) {
+			staging := filepath.Join(r.envDir, "staging.yaml")
+			for _, svc := range config.ServiceNames {
+				if err := yamledit.Set(staging, "services."+svc+".image", releaseV1); err != nil {
+					return "", err
+				}
+			}
+			if err := yamledit.Delete(staging, "services.awaiting_first_release"); err != nil {
+				return "", err
+			}
+			if err := r.make(ctx, "promote", "FROM=staging", "TO=prod"); err != nil {
+				return "", err
+			}
+			return r.expectImages(ctx, releaseV1, releaseV1)
+		}
+	}
+	name := "make release SERVICE=all IMAGE=" + releaseV1
+	if r.Env == "prod" {
+		name = "make promote FROM=staging TO=prod"
+	}
+	if err := r.step(name, first); err != nil {
+		return err
+	}
+	if err := r.step("plain make deploy changes no service", func() (string, error) {
+		changes, err := r.plan(ctx, stack)
+		if err != nil {
+			return "", err
+		}
+		v := Judge(changes, r.Gaps)
+		if !v.OK() {
+			return "", fmt.Errorf("a plain deploy after a release would change:\n%s", list(v.Failed))
+		}
+		if err := r.make(ctx, "deploy"); err != nil {
+			return "", err
+		}
+		return r.replan(ctx, stack)
+	}); err != nil {
+		return err
+	}
+	switch r.Env {
+	case "dev":
+		return r.step("make release SERVICE=worker IMAGE="+releaseV2, func() (string, error) {
+			if err := r.make(ctx, "release", "SERVICE=worker", "IMAGE="+releaseV2); err != nil {
+				return "", err
+			}
+			return r.expectImages(ctx, releaseV1, releaseV2)
+		})
+	case "staging":
+		if err := r.step("make release SERVICE=api IMAGE="+releaseV2, func() (string, error) {
+			if err := r.make(ctx, "release", "SERVICE=api", "IMAGE="+releaseV2); err != nil {
+				return "", err
+			}
+			return r.expectImages(ctx, releaseV2, releaseV1)
+		}); err != nil {
+			return err
+		}
+		return r.step("roll back: make release SERVICE=api IMAGE="+releaseV1, func() (string, error) {
+			if err := r.make(ctx, "release", "SERVICE=api", "IMAGE="+releaseV1); err != nil {
+				return "", err
+			}
+			return r.expectImages(ctx, releaseV1, releaseV1)
+		})
+	}
+	return nil
+}
+
+// expectImages checks the stack's api_image and worker_image outputs and the
+// images the task definitions in state run.
+func (r *Rehearsal) expectImages(ctx context.Context, api, worker string) (string, error) {
+	var out bytes.Buffer
+	cmd := exec.CommandContext(ctx, r.Tools.Terraform, "output", "-json")
+	cmd.Dir, cmd.Env, cmd.Stdout = r.stackDir(r.names.AppStack), r.childEnv, &out
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("terraform output: %w", err)
+	}
+	var outputs map[string]struct {
+		Value any `json:"value"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &outputs); err != nil {
+		return "", err
+	}
+	var got []string
+	for svc, want := range map[string]string{"api": api, "worker": worker} {
+		v, _ := outputs[svc+"_image"].Value.(string)
+		if !strings.HasSuffix(v, ":"+want) {
+			return "", fmt.Errorf("%s_image is %q after the release, want the tag %s", svc, v, want)
+		}
+		got = append(got, svc+"="+want)
+	}
+	sort.Strings(got)
+	return strings.Join(got, " "), nil
+}
 
 // change makes the kind of edit an operator makes (the scheduler's memory)
 // and requires the plan to touch exactly that one resource and attribute.
@@ -246,13 +362,13 @@ func (r *Rehearsal) change(ctx context.Context) error {
 	stack := r.names.AppStack
 	mem := r.cfg.Scheduler.MemoryMiB * 2
 	err := r.step(fmt.Sprintf("change scheduler.memory_mib %d -> %d", r.cfg.Scheduler.MemoryMiB, mem), func() (string, error) {
-		if err := SetYAML(r.envFile(), "scheduler.memory_mib", mem); err != nil {
+		if err := yamledit.Set(r.envFile(), "scheduler.memory_mib", mem); err != nil {
 			return "", err
 		}
 		if err := r.make(ctx, "synth"); err != nil {
 			return "", err
 		}
-		changes, err := r.plan(ctx, stack, imageVars)
+		changes, err := r.plan(ctx, stack)
 		if err != nil {
 			return "", err
 		}
@@ -267,7 +383,7 @@ func (r *Rehearsal) change(ctx context.Context) error {
 			strings.Join(rest, ",") != "memory_size" {
 			return "", fmt.Errorf("the plan should update only the scheduler function's memory_size; apart from listed gaps it has %d change(s):\n%s", len(v.Failed), list(v.Failed))
 		}
-		if err := r.make(ctx, "deploy", "VARS="+strings.Join(imageVars, " ")); err != nil {
+		if err := r.make(ctx, "deploy"); err != nil {
 			return "", err
 		}
 		return v.Failed[0].Address + " memory_size", nil
@@ -277,7 +393,7 @@ func (r *Rehearsal) change(ctx context.Context) error {
 		return err
 	}
 	r.app().Change = "1 update (memory_size)"
-	return r.step("re-plan after change", func() (string, error) { return r.replan(ctx, stack, imageVars) })
+	return r.step("re-plan after change", func() (string, error) { return r.replan(ctx, stack) })
 }
 
 // destroy tears the application stack down. A disposable environment (no
@@ -286,17 +402,17 @@ func (r *Rehearsal) change(ctx context.Context) error {
 func (r *Rehearsal) destroy(ctx context.Context) error {
 	stack := r.names.AppStack
 	if !r.cfg.Database.DeletionProtection {
-		if err := r.step("make destroy", func() (string, error) { return "", r.make(ctx, "destroy", "VARS="+strings.Join(imageVars, " ")) }); err != nil {
+		if err := r.step("make destroy", func() (string, error) { return "", r.make(ctx, "destroy") }); err != nil {
 			r.app().Destroy = "destroy FAILED"
 			return err
 		}
 		start := time.Now()
-		if err := r.step("make deploy (rebuild)", func() (string, error) { return "", r.make(ctx, "deploy", "VARS="+strings.Join(imageVars, " ")) }); err != nil {
+		if err := r.step("make deploy (rebuild)", func() (string, error) { return "", r.make(ctx, "deploy") }); err != nil {
 			r.app().Destroy = "destroyed; rebuild FAILED"
 			return err
 		}
 		r.app().Destroy = fmt.Sprintf("destroyed, rebuilt in %s", secs(time.Since(start)))
-		return r.step("re-plan after rebuild", func() (string, error) { return r.replan(ctx, stack, imageVars) })
+		return r.step("re-plan after rebuild", func() (string, error) { return r.replan(ctx, stack) })
 	}
 	dir := r.stackDir(stack)
 	err := r.step("lift deletion protections (rehearsal copy)", func() (string, error) {
@@ -304,14 +420,14 @@ func (r *Rehearsal) destroy(ctx context.Context) error {
 		if err != nil {
 			return "", err
 		}
-		if err := r.terraform(ctx, dir, "lift", append([]string{"apply", "-auto-approve", "-input=false"}, tfVars(imageVars)...)...); err != nil {
+		if err := r.terraform(ctx, dir, "lift", "apply", "-auto-approve", "-input=false"); err != nil {
 			return "", err
 		}
 		return strings.Join(lifted, ", "), nil
 	})
 	if err == nil {
 		err = r.step("terraform destroy", func() (string, error) {
-			return "", r.terraform(ctx, dir, "destroy", append([]string{"destroy", "-auto-approve", "-input=false"}, tfVars(imageVars)...)...)
+			return "", r.terraform(ctx, dir, "destroy", "destroy", "-auto-approve", "-input=false")
 		})
 	}
 	if err != nil {
@@ -323,8 +439,8 @@ func (r *Rehearsal) destroy(ctx context.Context) error {
 }
 
 // replan plans the stack and judges the changes against the gap list.
-func (r *Rehearsal) replan(ctx context.Context, stack string, vars []string) (string, error) {
-	changes, err := r.plan(ctx, stack, vars)
+func (r *Rehearsal) replan(ctx context.Context, stack string) (string, error) {
+	changes, err := r.plan(ctx, stack)
 	if err != nil {
 		return "", err
 	}
@@ -350,9 +466,9 @@ func (r *Rehearsal) replan(ctx context.Context, stack string, vars []string) (st
 
 // plan runs terraform plan in the synthesized stack directory and returns
 // its changes.
-func (r *Rehearsal) plan(ctx context.Context, stack string, vars []string) ([]Change, error) {
+func (r *Rehearsal) plan(ctx context.Context, stack string) ([]Change, error) {
 	dir := r.stackDir(stack)
-	args := append([]string{"plan", "-input=false", "-lock-timeout=60s", "-out=rehearsal.tfplan"}, tfVars(vars)...)
+	args := []string{"plan", "-input=false", "-lock-timeout=60s", "-out=rehearsal.tfplan"}
 	if err := r.terraform(ctx, dir, "plan", args...); err != nil {
 		return nil, err
 	}
@@ -431,14 +547,6 @@ func (r *Rehearsal) step(name string, fn func() (string, error)) error {
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	return nil
-}
-
-func tfVars(cdktfVars []string) []string {
-	var out []string
-	for i := 0; i+1 < len(cdktfVars); i += 2 {
-		out = append(out, "-var="+cdktfVars[i+1])
-	}
-	return out
 }
 
 func list(changes []Change) string {

@@ -82,22 +82,6 @@ func TestLoadGapsRejectsLooseEntries(t *testing.T) {
 	}
 }
 
-func TestSetYAMLEditsLikeAnOperatorKeepingComments(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "dev.yaml")
-	require.NoError(t, os.WriteFile(file, []byte("# top\naccount_id: \"111111111111\"\nscheduler:\n  memory_mib: 128 # small\n"), 0o644))
-	require.NoError(t, SetYAML(file, "scheduler.memory_mib", 256))
-	require.NoError(t, SetYAML(file, "state_in_bucket", true))
-	require.NoError(t, SetYAML(file, "dns.hosted_zone_id", "Z123"))
-	data, err := os.ReadFile(file)
-	require.NoError(t, err)
-	s := string(data)
-	assert.Contains(t, s, "# top")
-	assert.Contains(t, s, "memory_mib: 256 # small")
-	assert.Contains(t, s, "state_in_bucket: true")
-	assert.Contains(t, s, "dns:\n  hosted_zone_id: Z123")
-	assert.Contains(t, s, `account_id: "111111111111"`)
-}
-
 func TestLiftProtectionsLeavesKeptResourcesAlone(t *testing.T) {
 	doc := map[string]any{"resource": map[string]any{
 		"aws_db_instance": map[string]any{"db": map[string]any{"deletion_protection": true, "lifecycle": map[string]any{"prevent_destroy": true}}},
