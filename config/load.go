@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"reflect"
 	"sort"
@@ -61,10 +60,11 @@ func LoadAll(dir string) ([]*Environment, error) {
 
 // Load reads one environment file strictly: unknown keys, wrong types and
 // broken rules are errors. The environment's name is the file's base name.
+// Only a regular file (or a symlink to one) of at most MaxFileBytes is read.
 func Load(path string) (*Environment, error) {
-	data, err := os.ReadFile(path)
+	data, err := readFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, err
 	}
 	return Parse(path, data)
 }
@@ -74,6 +74,9 @@ func Parse(path string, data []byte) (*Environment, error) {
 	env := Defaults()
 	env.File = filepath.ToSlash(path)
 	env.Name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	if len(data) > MaxFileBytes {
+		return nil, tooLarge(env.File)
+	}
 
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
