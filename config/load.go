@@ -89,6 +89,14 @@ func Parse(path string, data []byte) (*Environment, error) {
 	if len(doc.Content) != 1 {
 		return nil, &Error{File: env.File, Rule: "must hold exactly one YAML document"}
 	}
+	// A second document (after ---) used to be silently ignored: a value
+	// written below the marker never reached the stacks.
+	var next yaml.Node
+	if err := dec.Decode(&next); err == nil {
+		return nil, &Error{File: env.File, Line: next.Line, Rule: "a second YAML document starts here; an environment file must hold exactly one YAML document"}
+	} else if !errors.Is(err, io.EOF) {
+		return nil, &Error{File: env.File, Rule: "is not valid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}
+	}
 	if err := decodeStrict(env.File, "", doc.Content[0], reflect.ValueOf(&env).Elem()); err != nil {
 		return nil, err
 	}
