@@ -117,6 +117,34 @@ func TestFails(t *testing.T) {
 	}
 }
 
+// TestFailsLongValuesAreCut: a huge value (5 MB used to be echoed whole) or key is echoed cut to 80
+// characters with a marker and its length, so the message stays one short line.
+func TestFailsLongValuesAreCut(t *testing.T) {
+	// As large as fits under the 1 MiB file limit.
+	big := strings.Repeat("a", 1_000_000)
+	a80 := strings.Repeat("a", 80)
+	cases := []struct {
+		name, old, new, want string
+	}{
+		{"rule", "owner: platform", "owner: " + big, `dev.yaml: owner: "` + a80 + `…" (1000000 characters) must be a lower-case team name`},
+		{"type", "az_count: 2", "az_count: " + big, `network.az_count: "` + a80 + `…" (1000000 characters) must be a whole number`},
+		// YAML caps a plain key at 1024 characters.
+		{"unknown key", "owner: platform\n", "owner: platform\n" + strings.Repeat("k", 1000) + ": 1\n", `dev.yaml:11: "` + strings.Repeat("k", 80) + `…" (1000 characters): is not a known field`},
+		{"multi-byte", "owner: platform", "owner: " + strings.Repeat("é", 100), `owner: "` + strings.Repeat("é", 80) + `…" (100 characters) must be`},
+		{"exactly 80 kept whole", "owner: platform", "owner: " + a80, `owner: "` + a80 + `" must be`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			path := mutated(t, "dev", tc.old, tc.new)
+			_, err := Load(path)
+			require.Error(t, err)
+			msg := strings.TrimPrefix(err.Error(), filepath.Dir(path)+"/")
+			assert.Contains(t, msg, tc.want)
+			assert.Less(t, len(msg), 400, "message is short: %.400s", msg)
+		})
+	}
+}
+
 func TestFailsOverlappingEnvironments(t *testing.T) {
 	dir := t.TempDir()
 	for _, name := range EnvironmentNames {

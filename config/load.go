@@ -8,7 +8,10 @@ import (
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -125,12 +128,12 @@ func decodeStrict(file, path string, node *yaml.Node, v reflect.Value) error {
 			key, val := node.Content[i], node.Content[i+1]
 			child := joinPath(path, key.Value)
 			if seen[key.Value] {
-				return &Error{File: file, Line: key.Line, Field: child, Rule: "is set twice"}
+				return &Error{File: file, Line: key.Line, Field: joinPath(path, keyText(key.Value)), Rule: "is set twice"}
 			}
 			seen[key.Value] = true
 			field, ok := fieldByTag(v, key.Value)
 			if !ok {
-				return &Error{File: file, Line: key.Line, Field: child, Rule: "is not a known field (known here: " + strings.Join(fieldNames(v.Type()), ", ") + ")"}
+				return &Error{File: file, Line: key.Line, Field: joinPath(path, keyText(key.Value)), Rule: "is not a known field (known here: " + strings.Join(fieldNames(v.Type()), ", ") + ")"}
 			}
 			if err := decodeStrict(file, child, val, field); err != nil {
 				return err
@@ -190,7 +193,39 @@ func describe(n *yaml.Node) string {
 	if n.Tag == "!!null" {
 		return "an empty value"
 	}
-	return fmt.Sprintf("%q", n.Value)
+	return quote(n.Value)
+}
+
+// maxEcho is how many characters of a value or key a message repeats.
+const maxEcho = 80
+
+// quote is strconv.Quote for a value echoed in a message, cut after maxEcho
+// characters with a visible marker and the full length, so that a 5 MB
+// value makes a one-line message, not a 5 MB one: "aaaa…" (5000000 characters).
+func quote(s string) string {
+	n := utf8.RuneCountInString(s)
+	if n <= maxEcho {
+		return strconv.Quote(s)
+	}
+	cut, runes := s, 0
+	for i := range s {
+		if runes == maxEcho {
+			cut = s[:i]
+			break
+		}
+		runes++
+	}
+	q := strconv.Quote(cut)
+	return fmt.Sprintf("%s…\" (%d characters)", q[:len(q)-1], n)
+}
+
+// keyText is a key as it appears in a field path: as written when it is
+// short and printable, quoted (and cut) otherwise.
+func keyText(k string) string {
+	if utf8.RuneCountInString(k) <= maxEcho && !strings.ContainsFunc(k, func(r rune) bool { return !unicode.IsPrint(r) }) {
+		return k
+	}
+	return quote(k)
 }
 
 func kindName(k reflect.Kind) string {
