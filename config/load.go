@@ -118,6 +118,9 @@ func decodeStrict(file, path string, node *yaml.Node, v reflect.Value) error {
 	if node.Kind == yaml.AliasNode {
 		node = node.Alias
 	}
+	if err := checkTag(file, path, node, plainKind(v.Kind())); err != nil {
+		return err
+	}
 	switch v.Kind() {
 	case reflect.Struct:
 		if node.Kind != yaml.MappingNode {
@@ -126,6 +129,9 @@ func decodeStrict(file, path string, node *yaml.Node, v reflect.Value) error {
 		seen := map[string]bool{}
 		for i := 0; i+1 < len(node.Content); i += 2 {
 			key, val := node.Content[i], node.Content[i+1]
+			if err := checkTag(file, joinPath(path, keyText(key.Value)), key, "a plain key"); err != nil {
+				return err
+			}
 			child := joinPath(path, key.Value)
 			if seen[key.Value] {
 				return &Error{File: file, Line: key.Line, Field: joinPath(path, keyText(key.Value)), Rule: "is set twice"}
@@ -174,6 +180,40 @@ func decodeStrict(file, path string, node *yaml.Node, v reflect.Value) error {
 		return fail(describe(node), "must be a "+kindName(v.Kind()))
 	}
 	return nil
+}
+
+// standardTags are the YAML core tags a file may spell out (!!str 0123).
+// Any other explicit tag is refused by name: a custom one such as !ref
+// would otherwise be dropped silently, or reported as a type error that
+// points away from the tag.
+var standardTags = map[string]bool{
+	"!!str": true, "!!int": true, "!!bool": true, "!!float": true,
+	"!!null": true, "!!seq": true, "!!map": true,
+}
+
+// checkTag refuses an explicit tag that is not a standard one. Implicit
+// tags (a plain 2024-01-01 resolves to !!timestamp) are left to the type
+// checks, which say what to write instead.
+func checkTag(file, path string, n *yaml.Node, want string) error {
+	if n.Style&yaml.TaggedStyle == 0 || standardTags[n.ShortTag()] {
+		return nil
+	}
+	return &Error{File: file, Line: n.Line, Field: path, Rule: fmt.Sprintf("YAML tag %s is not supported; write %s", keyText(n.Tag), want)}
+}
+
+// plainKind says what to write instead of a tagged value for a field of kind k.
+func plainKind(k reflect.Kind) string {
+	switch k {
+	case reflect.Struct:
+		return "a plain mapping"
+	case reflect.Slice:
+		return "a plain list"
+	case reflect.Int:
+		return "a plain whole number"
+	case reflect.Bool:
+		return "plain true or false"
+	}
+	return "a plain string"
 }
 
 func joinPath(path, key string) string {
