@@ -23,6 +23,9 @@ type Environment struct {
 	Name string `yaml:"-"`
 	// File is the path the environment was loaded from, used in error messages.
 	File string `yaml:"-"`
+	// lines maps a dotted field path to the line of File that sets it, so
+	// that a broken rule names its line; a field left at its default has none.
+	lines map[string]int
 
 	// AccountID is the 12-digit AWS account the environment is pinned to
 	// (provider allowed_account_ids). Required.
@@ -226,6 +229,9 @@ type Features struct {
 	// ALBDeletionProtection stops the load balancer from being deleted. Default: true.
 	ALBDeletionProtection bool `yaml:"alb_deletion_protection"`
 }
+
+// line is the line of File that sets field, or 0 when the file leaves it out.
+func (e *Environment) line(field string) int { return e.lines[field] }
 
 // IsProd reports whether the production rules apply.
 func (e *Environment) IsProd() bool { return e.Name == "prod" }

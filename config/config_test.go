@@ -40,7 +40,8 @@ func TestRealEnvironmentsLoad(t *testing.T) {
 }
 
 // TestFails breaks one rule at a time in a copy of a real environment file and
-// expects exactly that rule's message, naming the file and the field.
+// expects exactly that rule's message, naming the file, the line (where the
+// file sets the field) and the field.
 func TestFails(t *testing.T) {
 	cases := []struct {
 		name, env, old, new, want string
@@ -52,7 +53,7 @@ func TestFails(t *testing.T) {
 		{"wrong type string", "dev", `account_id: "111111111111"`, "account_id: 111111111111", `account_id: "111111111111" must be a string (quote it)`},
 		{"mapping where scalar", "dev", "region: us-east-1", "region: {name: us-east-1}", "region: a mapping must be a single string"},
 		{"duplicate key", "dev", "owner: platform\n", "owner: platform\nowner: other\n", "owner: is set twice"},
-		{"invalid yaml", "dev", "network:\n", "network: [\n", "dev.yaml: is not valid YAML"},
+		{"invalid yaml", "dev", "network:\n", "network: [\n", "dev.yaml:11: is not valid YAML: did not find expected ',' or ']'"},
 		{"custom tag on string", "dev", "owner: platform", "owner: !ref platform", "dev.yaml:10: owner: YAML tag !ref is not supported; write a plain string"},
 		{"custom tag on number", "dev", "az_count: 2", "az_count: !Ref 2", "dev.yaml:14: network.az_count: YAML tag !Ref is not supported; write a plain whole number"},
 		{"custom tag on bool", "dev", "multi_az: false", "multi_az: !secret false", "database.multi_az: YAML tag !secret is not supported; write plain true or false"},
@@ -67,10 +68,10 @@ func TestFails(t *testing.T) {
 		{"core tag is fine but type still checked", "dev", "az_count: 2", "az_count: !!str 2", `network.az_count: "2" must be a whole number`},
 		{"second document", "dev", "owner: platform\n", "owner: platform\n---\nowner: other\n", "dev.yaml:11: a second YAML document starts here; an environment file must hold exactly one YAML document"},
 		{"second document empty", "dev", "  flow_logs: true\n", "  flow_logs: true\n---\n", "dev.yaml:66: a second YAML document starts here"},
-		{"second document invalid", "dev", "  flow_logs: true\n", "  flow_logs: true\n---\nnetwork: [\n", "dev.yaml: is not valid YAML"},
-		{"account id not 12 digits", "prod", `"333333333333"`, `"33333333333"`, `prod.yaml: account_id: "33333333333" is not a 12-digit AWS account id`},
+		{"second document invalid", "dev", "  flow_logs: true\n", "  flow_logs: true\n---\nnetwork: [\n", "dev.yaml:67: is not valid YAML: did not find expected node content"},
+		{"account id not 12 digits", "prod", `"333333333333"`, `"33333333333"`, `prod.yaml:8: account_id: "33333333333" is not a 12-digit AWS account id`},
 		{"bad region", "dev", "region: us-east-1", "region: useast1", `region: "useast1" is not an AWS region name`},
-		{"missing owner", "dev", "owner: platform\n", "", `owner: "" must be a lower-case team name`},
+		{"missing owner", "dev", "owner: platform\n", "", `dev.yaml: owner: "" must be a lower-case team name`},
 		{"bad cidr", "dev", "10.10.0.0/16", "10.10.0.300/16", `network.cidr: "10.10.0.300/16" is not an IPv4 CIDR`},
 		{"cidr host bits", "dev", "10.10.0.0/16", "10.10.1.0/16", `network.cidr: "10.10.1.0/16" has host bits set; did you mean 10.10.0.0/16?`},
 		{"cidr too large", "dev", "10.10.0.0/16", "10.0.0.0/12", `network.cidr: "10.0.0.0/12" must be between /16 and /24`},
@@ -79,7 +80,7 @@ func TestFails(t *testing.T) {
 		{"az_count too low", "dev", "az_count: 2", "az_count: 1", "network.az_count: 1 must be 2 or 3"},
 		{"az_count too high", "prod", "az_count: 3", "az_count: 4", "network.az_count: 4 must be 2 or 3"},
 		{"az list length", "dev", "[us-east-1a, us-east-1b]", "[us-east-1a]", "network.availability_zones: \"us-east-1a\" must name exactly az_count (2) zones"},
-		{"az wrong region", "dev", "[us-east-1a, us-east-1b]", "[us-east-1a, eu-west-1b]", `network.availability_zones[1]: "eu-west-1b" is not a zone of region us-east-1`},
+		{"az wrong region", "dev", "[us-east-1a, us-east-1b]", "[us-east-1a, eu-west-1b]", `dev.yaml:15: network.availability_zones[1]: "eu-west-1b" is not a zone of region us-east-1`},
 		{"az twice", "dev", "[us-east-1a, us-east-1b]", "[us-east-1a, us-east-1a]", `network.availability_zones[1]: "us-east-1a" is listed twice`},
 		{"unknown nat strategy", "dev", "nat_strategy: single", "nat_strategy: none", `network.nat_strategy: "none" must be "single" or "one_per_az"`},
 		{"prod single nat", "prod", "nat_strategy: one_per_az", "nat_strategy: single", `network.nat_strategy: "single" must be "one_per_az" in prod`},
@@ -88,11 +89,11 @@ func TestFails(t *testing.T) {
 		{"storage below 20", "dev", "allocated_storage_gb: 20", "allocated_storage_gb: 10", "database.allocated_storage_gb: 10 must be between 20 and 65536"},
 		{"max storage not above allocated", "staging", "max_allocated_storage_gb: 100", "max_allocated_storage_gb: 20", "database.max_allocated_storage_gb: 20 must be 0 (no storage autoscaling) or above allocated_storage_gb (20)"},
 		{"backups above 35", "staging", "backup_retention_days: 7", "backup_retention_days: 36", "database.backup_retention_days: 36 must be between 1 and 35"},
-		{"prod backups below 7", "prod", "backup_retention_days: 14", "backup_retention_days: 3", "prod.yaml: database.backup_retention_days: 3 is below the minimum 7 for prod"},
-		{"prod single-AZ", "prod", "multi_az: true", "multi_az: false", "prod.yaml: database.multi_az: false must be true in prod"},
-		{"prod without deletion protection", "prod", "  deletion_protection: true", "  deletion_protection: false", "prod.yaml: database.deletion_protection: false must be true in prod"},
-		{"staging without deletion protection", "staging", "  deletion_protection: true", "  deletion_protection: false", "staging.yaml: database.deletion_protection: false must be true in staging"},
-		{"prod without final snapshot", "prod", "  deletion_protection: true\n", "  deletion_protection: true\n  final_snapshot: false\n", "prod.yaml: database.final_snapshot: false must be true in prod"},
+		{"prod backups below 7", "prod", "backup_retention_days: 14", "backup_retention_days: 3", "prod.yaml:22: database.backup_retention_days: 3 is below the minimum 7 for prod"},
+		{"prod single-AZ", "prod", "multi_az: true", "multi_az: false", "prod.yaml:23: database.multi_az: false must be true in prod"},
+		{"prod without deletion protection", "prod", "  deletion_protection: true", "  deletion_protection: false", "prod.yaml:24: database.deletion_protection: false must be true in prod"},
+		{"staging without deletion protection", "staging", "  deletion_protection: true", "  deletion_protection: false", "staging.yaml:23: database.deletion_protection: false must be true in staging"},
+		{"prod without final snapshot", "prod", "  deletion_protection: true\n", "  deletion_protection: true\n  final_snapshot: false\n", "prod.yaml:25: database.final_snapshot: false must be true in prod"},
 		{"bad monitoring interval", "prod", "monitoring_interval_seconds: 60", "monitoring_interval_seconds: 7", "database.monitoring_interval_seconds: 7 must be one of"},
 		{"staging mutable tags", "staging", "owner: platform\n", "owner: platform\nregistry:\n  immutable_tags: false\n", "registry.immutable_tags: false must be true in staging"},
 		{"max receive count", "dev", "max_receive_count: 3", "max_receive_count: 0", "queue.max_receive_count: 0 must be between 1 and 1000"},
@@ -110,10 +111,11 @@ func TestFails(t *testing.T) {
 		{"bad retention", "staging", "retention_days: 14\n\nalarms", "retention_days: 10\n\nalarms", "logs.retention_days: 10 is not a retention CloudWatch Logs accepts"},
 		{"prod short retention", "prod", "retention_days: 90", "retention_days: 14", "logs.retention_days: 14 is below the minimum 30 for prod"},
 		{"dev long retention", "dev", "retention_days: 7", "retention_days: 30", "logs.retention_days: 30 is above the maximum 7 for dev"},
-		{"bad email", "staging", "[platform-alerts@example.com]", "[platform-alerts]", `alarms.emails[0]: "platform-alerts" is not an email address`},
-		{"prod without emails", "prod", "emails: [platform-alerts@example.com, oncall@example.com]", "emails: []", "alarms.emails: \"[]\" must name at least one address in prod"},
-		{"prod without domain", "prod", "  domain: api.example.com\n  hosted_zone_id: Z0PRODZONE0000000001\n", "  domain: \"\"\n", `prod.yaml: dns.domain: "" must be set in prod`},
-		{"domain without zone", "staging", "  hosted_zone_id: Z0STAGINGZONE00000001\n", "", `dns.hosted_zone_id: "" must be the Route53 zone id`},
+		{"bad email", "staging", "[platform-alerts@example.com]", "[platform-alerts]", `staging.yaml:45: alarms.emails[0]: "platform-alerts" is not an email address`},
+		{"bad email in block list", "prod", "emails: [platform-alerts@example.com, oncall@example.com]", "emails:\n    - platform-alerts@example.com\n    - oncall", `prod.yaml:51: alarms.emails[1]: "oncall" is not an email address`},
+		{"prod without emails", "prod", "emails: [platform-alerts@example.com, oncall@example.com]", "emails: []", "prod.yaml:49: alarms.emails: \"[]\" must name at least one address in prod"},
+		{"prod without domain", "prod", "  domain: api.example.com\n  hosted_zone_id: Z0PRODZONE0000000001\n", "  domain: \"\"\n", `prod.yaml:54: dns.domain: "" must be set in prod`},
+		{"domain without zone", "staging", "  hosted_zone_id: Z0STAGINGZONE00000001\n", "", `staging.yaml: dns.hosted_zone_id: "" must be the Route53 zone id`},
 		{"prod without flow logs", "prod", "notify_recovery: true           # on-call sees \"resolved\" too\n", "notify_recovery: true\nfeatures:\n  flow_logs: false\n", "features.flow_logs: false must be true in prod"},
 	}
 	for _, tc := range cases {
@@ -138,7 +140,7 @@ func TestFailsLongValuesAreCut(t *testing.T) {
 	cases := []struct {
 		name, old, new, want string
 	}{
-		{"rule", "owner: platform", "owner: " + big, `dev.yaml: owner: "` + a80 + `…" (1000000 characters) must be a lower-case team name`},
+		{"rule", "owner: platform", "owner: " + big, `dev.yaml:10: owner: "` + a80 + `…" (1000000 characters) must be a lower-case team name`},
 		{"type", "az_count: 2", "az_count: " + big, `network.az_count: "` + a80 + `…" (1000000 characters) must be a whole number`},
 		// YAML caps a plain key at 1024 characters.
 		{"unknown key", "owner: platform\n", "owner: platform\n" + strings.Repeat("k", 1000) + ": 1\n", `dev.yaml:11: "` + strings.Repeat("k", 80) + `…" (1000 characters): is not a known field`},
@@ -169,7 +171,7 @@ func TestFailsOverlappingEnvironments(t *testing.T) {
 	}
 	_, err := LoadAll(dir)
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), `prod.yaml: network.cidr: "10.10.128.0/17" overlaps dev's 10.10.0.0/16`)
+	assert.Contains(t, err.Error(), `prod.yaml:13: network.cidr: "10.10.128.0/17" overlaps dev's 10.10.0.0/16`)
 }
 
 func TestFailsMissingFile(t *testing.T) {

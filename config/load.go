@@ -7,6 +7,7 @@ import (
 	"io"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -87,7 +88,7 @@ func Parse(path string, data []byte) (*Environment, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, &Error{File: env.File, Rule: "is empty; it must set at least account_id, region, owner and network.cidr"}
 		}
-		return nil, &Error{File: env.File, Rule: "is not valid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}
+		return nil, syntaxError(env.File, err)
 	}
 	if len(doc.Content) != 1 {
 		return nil, &Error{File: env.File, Rule: "must hold exactly one YAML document"}
@@ -98,9 +99,10 @@ func Parse(path string, data []byte) (*Environment, error) {
 	if err := dec.Decode(&next); err == nil {
 		return nil, &Error{File: env.File, Line: next.Line, Rule: "a second YAML document starts here; an environment file must hold exactly one YAML document"}
 	} else if !errors.Is(err, io.EOF) {
-		return nil, &Error{File: env.File, Rule: "is not valid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}
+		return nil, syntaxError(env.File, err)
 	}
-	if err := decodeStrict(env.File, "", doc.Content[0], reflect.ValueOf(&env).Elem()); err != nil {
+	env.lines = map[string]int{}
+	if err := decodeStrict(env.File, env.lines, "", doc.Content[0], reflect.ValueOf(&env).Elem()); err != nil {
 		return nil, err
 	}
 	if err := validate(&env); err != nil {
@@ -109,9 +111,25 @@ func Parse(path string, data []byte) (*Environment, error) {
 	return &env, nil
 }
 
+// syntaxError reports a YAML parse error with its line in the location, like
+// every other message: dev.yaml:13: is not valid YAML: did not find ...
+func syntaxError(file string, err error) error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	line := 0
+	if m := reSyntaxLine.FindStringSubmatch(msg); m != nil {
+		line, _ = strconv.Atoi(m[1])
+		msg = m[2]
+	}
+	return &Error{File: file, Line: line, Rule: "is not valid YAML: " + msg}
+}
+
+var reSyntaxLine = regexp.MustCompile(`^line ([0-9]+): (.*)$`)
+
 // decodeStrict copies node into v, field by field, so that every unknown key
-// and every value of the wrong type is reported with its dotted path.
-func decodeStrict(file, path string, node *yaml.Node, v reflect.Value) error {
+// and every value of the wrong type is reported with its dotted path. It
+// records in lines the line each field and list item is set on, so that
+// the rules checked afterwards can point at it too.
+func decodeStrict(file string, lines map[string]int, path string, node *yaml.Node, v reflect.Value) error {
 	fail := func(value, rule string) error {
 		return &Error{File: file, Line: node.Line, Field: path, Value: value, Rule: rule}
 	}
@@ -141,7 +159,8 @@ func decodeStrict(file, path string, node *yaml.Node, v reflect.Value) error {
 			if !ok {
 				return &Error{File: file, Line: key.Line, Field: joinPath(path, keyText(key.Value)), Rule: "is not a known field (known here: " + strings.Join(fieldNames(v.Type()), ", ") + ")"}
 			}
-			if err := decodeStrict(file, child, val, field); err != nil {
+			lines[child] = key.Line
+			if err := decodeStrict(file, lines, child, val, field); err != nil {
 				return err
 			}
 		}
@@ -152,7 +171,9 @@ func decodeStrict(file, path string, node *yaml.Node, v reflect.Value) error {
 		}
 		out := reflect.MakeSlice(v.Type(), len(node.Content), len(node.Content))
 		for i, item := range node.Content {
-			if err := decodeStrict(file, fmt.Sprintf("%s[%d]", path, i), item, out.Index(i)); err != nil {
+			itemPath := fmt.Sprintf("%s[%d]", path, i)
+			lines[itemPath] = item.Line
+			if err := decodeStrict(file, lines, itemPath, item, out.Index(i)); err != nil {
 				return err
 			}
 		}

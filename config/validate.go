@@ -60,7 +60,7 @@ func (c *checker) check(ok bool, field string, value any, rule string, args ...a
 	if s, isString := value.(string); isString {
 		v = quote(s)
 	}
-	c.err = &Error{File: c.env.File, Field: field, Value: v, Rule: fmt.Sprintf(rule, args...)}
+	c.err = &Error{File: c.env.File, Line: c.env.line(field), Field: field, Value: v, Rule: fmt.Sprintf(rule, args...)}
 }
 
 func validate(e *Environment) error {
@@ -224,7 +224,7 @@ func validateAcross(envs []*Environment) error {
 		for _, b := range envs[:i] {
 			pb := netip.MustParsePrefix(b.Network.CIDR)
 			if pa.Overlaps(pb) {
-				return &Error{File: a.File, Field: "network.cidr", Value: quote(a.Network.CIDR),
+				return &Error{File: a.File, Line: a.line("network.cidr"), Field: "network.cidr", Value: quote(a.Network.CIDR),
 					Rule: fmt.Sprintf("overlaps %s's %s (VPC ranges must stay disjoint so environments can be peered)", b.Name, b.Network.CIDR)}
 			}
 		}
