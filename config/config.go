@@ -30,8 +30,15 @@ type Environment struct {
 	// AccountID is the 12-digit AWS account the environment is pinned to
 	// (provider allowed_account_ids). Required.
 	AccountID string `yaml:"account_id"`
-	// Region is the AWS region, e.g. us-east-1. Required.
+	// Region is the AWS region, e.g. us-east-1: one of the commercial regions
+	// listed in config/regions.go (GovCloud and China are refused: the stacks
+	// write arn:aws: ARNs). Required.
 	Region string `yaml:"region"`
+	// AllowUnlistedRegion accepts a region that config/regions.go (AWS
+	// regions as of 2026-11) does not list yet, for one AWS launched since;
+	// prefer adding it to the list. It is refused while region is listed, so
+	// a forgotten override never lets a mistyped region through. Default: false.
+	AllowUnlistedRegion bool `yaml:"allow_unlisted_region"`
 	// Owner is the team that owns the environment (Owner tag). Required.
 	Owner string `yaml:"owner"`
 	// StateInBucket says the bootstrap stack's own state was migrated into the

@@ -71,6 +71,11 @@ func TestFails(t *testing.T) {
 		{"second document invalid", "dev", "  flow_logs: true\n", "  flow_logs: true\n---\nnetwork: [\n", "dev.yaml:67: is not valid YAML: did not find expected node content"},
 		{"account id not 12 digits", "prod", `"333333333333"`, `"33333333333"`, `prod.yaml:8: account_id: "33333333333" is not a 12-digit AWS account id`},
 		{"bad region", "dev", "region: us-east-1", "region: useast1", `region: "useast1" is not an AWS region name`},
+		{"unknown region", "dev", "region: us-east-1", "region: xx-fake-9", `dev.yaml:9: region: "xx-fake-9" is not a known AWS region (config/regions.go lists them as of 2026-11); for a region launched since, add it there or set allow_unlisted_region: true`},
+		{"override on a known region", "dev", "region: us-east-1", "region: us-east-1\nallow_unlisted_region: true", "dev.yaml:10: allow_unlisted_region: true is set but region us-east-1 is a known region; remove it"},
+		{"GovCloud region", "dev", "region: us-east-1", "region: us-gov-west-1", `dev.yaml:9: region: "us-gov-west-1" is in the aws-us-gov partition; the stacks write aws-partition ARNs (arn:aws:...), so only commercial regions are supported`},
+		{"China region", "dev", "region: us-east-1", "region: cn-north-1", `region: "cn-north-1" is in the aws-cn partition`},
+		{"unlisted GovCloud region with override", "dev", "region: us-east-1", "region: us-gov-north-1\nallow_unlisted_region: true", `region: "us-gov-north-1" is in the aws-us-gov partition`},
 		{"missing owner", "dev", "owner: platform\n", "", `dev.yaml: owner: "" must be a lower-case team name`},
 		{"bad cidr", "dev", "10.10.0.0/16", "10.10.0.300/16", `network.cidr: "10.10.0.300/16" is not an IPv4 CIDR`},
 		{"cidr host bits", "dev", "10.10.0.0/16", "10.10.1.0/16", `network.cidr: "10.10.1.0/16" has host bits set; did you mean 10.10.0.0/16?`},
@@ -186,6 +191,41 @@ func TestFailsEmptyFile(t *testing.T) {
 	_, err := Load(path)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "is empty")
+}
+
+// TestUnlistedRegionWithOverrideLoads: a region launched after the list in
+// regions.go was written loads when the file says so explicitly.
+func TestUnlistedRegionWithOverrideLoads(t *testing.T) {
+	path := mutated(t, "dev", "region: us-east-1\n", "region: ap-southeast-9\nallow_unlisted_region: true\n")
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	text := strings.ReplaceAll(string(data), "us-east-1", "ap-southeast-9")
+	require.NoError(t, os.WriteFile(path, []byte(text), 0o600))
+	env, err := Load(path)
+	require.NoError(t, err)
+	assert.Equal(t, "ap-southeast-9", env.Region)
+	assert.True(t, env.AllowUnlistedRegion)
+}
+
+// TestRegionListsAreDisjointAndSorted keeps regions.go easy to diff against
+// the SDK's partitions.json: no name twice, each list in order, each name in
+// the partition its list claims.
+func TestRegionListsAreDisjointAndSorted(t *testing.T) {
+	seen := map[string]bool{}
+	for partition, list := range map[string][]string{"aws": CommercialRegions, "aws-us-gov": GovCloudRegions, "aws-cn": ChinaRegions} {
+		assert.IsIncreasing(t, list, partition)
+		for _, r := range list {
+			assert.False(t, seen[r], "%s listed twice", r)
+			seen[r] = true
+			assert.Regexp(t, reRegion, r)
+			assert.Equal(t, partition, partitionOf(r), r)
+		}
+	}
+	for _, name := range EnvironmentNames {
+		env, err := Load(filepath.Join(envDir, name+".yaml"))
+		require.NoError(t, err)
+		assert.Contains(t, CommercialRegions, env.Region)
+	}
 }
 
 func TestExplicitFalseIsKept(t *testing.T) {

@@ -69,6 +69,13 @@ func validate(e *Environment) error {
 
 	c.check(reAccountID.MatchString(e.AccountID), "account_id", e.AccountID, "is not a 12-digit AWS account id")
 	c.check(reRegion.MatchString(e.Region), "region", e.Region, "is not an AWS region name like us-east-1")
+	if reRegion.MatchString(e.Region) {
+		known := knownRegion(e.Region)
+		c.check(known || e.AllowUnlistedRegion, "region", e.Region, "is not a known AWS region (config/regions.go lists them as of 2026-11); for a region launched since, add it there or set allow_unlisted_region: true")
+		c.check(!known || !e.AllowUnlistedRegion, "allow_unlisted_region", e.AllowUnlistedRegion, "is set but region %s is a known region; remove it so that a mistyped region is caught again", e.Region)
+		p := partitionOf(e.Region)
+		c.check(p == "aws", "region", e.Region, "is in the %s partition; the stacks write aws-partition ARNs (arn:aws:...), so only commercial regions are supported", p)
+	}
 	c.check(reOwner.MatchString(e.Owner), "owner", e.Owner, "must be a lower-case team name (letters, digits, dashes)")
 
 	n := e.Network
