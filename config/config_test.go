@@ -179,10 +179,61 @@ func TestFailsOverlappingEnvironments(t *testing.T) {
 	assert.Contains(t, err.Error(), `prod.yaml:13: network.cidr: "10.10.128.0/17" overlaps dev's 10.10.0.0/16`)
 }
 
+// TestFailsStrayFileInEnvironmentsDir: a YAML file that is not one of the
+// environments used to be skipped silently, even when it was not valid YAML.
+// Non-YAML files and dotfiles are left alone.
+func TestFailsStrayFileInEnvironmentsDir(t *testing.T) {
+	const want = ": is an unknown environment file; expected one of dev.yaml, staging.yaml, prod.yaml (a new environment is added to config.EnvironmentNames first)"
+	cases := []struct {
+		name, file string
+		dir        bool
+		fails      bool
+	}{
+		{name: "invalid qa.yaml", file: "qa.yaml", fails: true},
+		{name: "dev.yml", file: "dev.yml", fails: true},
+		{name: "upper-case extension", file: "qa.YAML", fails: true},
+		{name: "directory named like yaml", file: "old.yaml", dir: true, fails: true},
+		{name: "README is ignored", file: "README.md"},
+		{name: "editor swap file is ignored", file: ".dev.yaml.swp"},
+		{name: "hidden yaml is ignored", file: ".qa.yaml"},
+		{name: "backup copy is ignored", file: "prod.yaml.bak"},
+		{name: "sub-directory is ignored", file: "archive", dir: true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for _, name := range EnvironmentNames {
+				data, err := os.ReadFile(filepath.Join(envDir, name+".yaml"))
+				require.NoError(t, err)
+				require.NoError(t, os.WriteFile(filepath.Join(dir, name+".yaml"), data, 0o600))
+			}
+			path := filepath.Join(dir, tc.file)
+			if tc.dir {
+				require.NoError(t, os.Mkdir(path, 0o700))
+			} else {
+				require.NoError(t, os.WriteFile(path, []byte("network: [\n"), 0o600))
+			}
+			envs, err := LoadAll(dir)
+			if !tc.fails {
+				require.NoError(t, err)
+				assert.Len(t, envs, len(EnvironmentNames))
+				return
+			}
+			require.Error(t, err)
+			assert.Equal(t, filepath.ToSlash(path)+want, err.Error())
+		})
+	}
+}
+
 func TestFailsMissingFile(t *testing.T) {
 	_, err := LoadAll(t.TempDir())
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "dev.yaml")
+
+	missing := filepath.Join(t.TempDir(), "environments")
+	_, err = LoadAll(missing)
+	require.Error(t, err)
+	assert.True(t, strings.HasPrefix(err.Error(), missing+": "), err.Error())
 }
 
 func TestFailsEmptyFile(t *testing.T) {

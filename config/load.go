@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -47,7 +48,16 @@ var EnvironmentNames = []string{"dev", "staging", "prod"}
 // LoadAll loads and validates environments/<name>.yaml for every name in
 // EnvironmentNames below dir, then checks rules that span environments. It
 // returns the first error; on error no environment is returned.
+//
+// Every other file in dir whose name ends in .yaml or .yml (any case) is an
+// error, checked before any file is read: a stray qa.yaml or a dev.yml looks
+// like an environment but would never be built. Files with other extensions
+// (a README.md, notes) and dotfiles (editor swap files, .gitkeep) are left
+// alone: nobody mistakes them for an environment.
 func LoadAll(dir string) ([]*Environment, error) {
+	if err := checkNoStrayFiles(dir); err != nil {
+		return nil, err
+	}
 	envs := make([]*Environment, 0, len(EnvironmentNames))
 	for _, name := range EnvironmentNames {
 		env, err := Load(filepath.Join(dir, name+".yaml"))
@@ -60,6 +70,32 @@ func LoadAll(dir string) ([]*Environment, error) {
 		return nil, err
 	}
 	return envs, nil
+}
+
+// checkNoStrayFiles refuses a YAML file in dir that is not one of the
+// environments LoadAll reads.
+func checkNoStrayFiles(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("%s: %w", dir, err)
+	}
+	known := map[string]bool{}
+	expected := make([]string, len(EnvironmentNames))
+	for i, name := range EnvironmentNames {
+		known[name+".yaml"] = true
+		expected[i] = name + ".yaml"
+	}
+	for _, entry := range entries {
+		name := entry.Name()
+		ext := strings.ToLower(filepath.Ext(name))
+		if known[name] || strings.HasPrefix(name, ".") || (ext != ".yaml" && ext != ".yml") {
+			continue
+		}
+		return &Error{File: filepath.ToSlash(filepath.Join(dir, name)), Rule: fmt.Sprintf(
+			"is an unknown environment file; expected one of %s (a new environment is added to config.EnvironmentNames first)",
+			strings.Join(expected, ", "))}
+	}
+	return nil
 }
 
 // Load reads one environment file strictly: unknown keys, wrong types and
