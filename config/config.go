@@ -23,12 +23,22 @@ type Environment struct {
 	Name string `yaml:"-"`
 	// File is the path the environment was loaded from, used in error messages.
 	File string `yaml:"-"`
+	// lines maps a dotted field path to the line of File that sets it, so
+	// that a broken rule names its line; a field left at its default has none.
+	lines map[string]int
 
 	// AccountID is the 12-digit AWS account the environment is pinned to
 	// (provider allowed_account_ids). Required.
 	AccountID string `yaml:"account_id"`
-	// Region is the AWS region, e.g. us-east-1. Required.
+	// Region is the AWS region, e.g. us-east-1: one of the commercial regions
+	// listed in config/regions.go (GovCloud and China are refused: the stacks
+	// write arn:aws: ARNs). Required.
 	Region string `yaml:"region"`
+	// AllowUnlistedRegion accepts a region that config/regions.go (AWS
+	// regions as of 2026-11) does not list yet, for one AWS launched since;
+	// prefer adding it to the list. It is refused while region is listed, so
+	// a forgotten override never lets a mistyped region through. Default: false.
+	AllowUnlistedRegion bool `yaml:"allow_unlisted_region"`
 	// Owner is the team that owns the environment (Owner tag). Required.
 	Owner string `yaml:"owner"`
 	// StateInBucket says the bootstrap stack's own state was migrated into the
@@ -249,6 +259,9 @@ type Features struct {
 	// ALBDeletionProtection stops the load balancer from being deleted. Default: true.
 	ALBDeletionProtection bool `yaml:"alb_deletion_protection"`
 }
+
+// line is the line of File that sets field, or 0 when the file leaves it out.
+func (e *Environment) line(field string) int { return e.lines[field] }
 
 // IsProd reports whether the production rules apply.
 func (e *Environment) IsProd() bool { return e.Name == "prod" }

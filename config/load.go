@@ -8,8 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -44,7 +48,16 @@ var EnvironmentNames = []string{"dev", "staging", "prod"}
 // LoadAll loads and validates environments/<name>.yaml for every name in
 // EnvironmentNames below dir, then checks rules that span environments. It
 // returns the first error; on error no environment is returned.
+//
+// Every other file in dir whose name ends in .yaml or .yml (any case) is an
+// error, checked before any file is read: a stray qa.yaml or a dev.yml looks
+// like an environment but would never be built. Files with other extensions
+// (a README.md, notes) and dotfiles (editor swap files, .gitkeep) are left
+// alone: nobody mistakes them for an environment.
 func LoadAll(dir string) ([]*Environment, error) {
+	if err := checkNoStrayFiles(dir); err != nil {
+		return nil, err
+	}
 	envs := make([]*Environment, 0, len(EnvironmentNames))
 	for _, name := range EnvironmentNames {
 		env, err := Load(filepath.Join(dir, name+".yaml"))
@@ -59,12 +72,39 @@ func LoadAll(dir string) ([]*Environment, error) {
 	return envs, nil
 }
 
+// checkNoStrayFiles refuses a YAML file in dir that is not one of the
+// environments LoadAll reads.
+func checkNoStrayFiles(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("%s: %w", dir, err)
+	}
+	known := map[string]bool{}
+	expected := make([]string, len(EnvironmentNames))
+	for i, name := range EnvironmentNames {
+		known[name+".yaml"] = true
+		expected[i] = name + ".yaml"
+	}
+	for _, entry := range entries {
+		name := entry.Name()
+		ext := strings.ToLower(filepath.Ext(name))
+		if known[name] || strings.HasPrefix(name, ".") || (ext != ".yaml" && ext != ".yml") {
+			continue
+		}
+		return &Error{File: filepath.ToSlash(filepath.Join(dir, name)), Rule: fmt.Sprintf(
+			"is an unknown environment file; expected one of %s (a new environment is added to config.EnvironmentNames first)",
+			strings.Join(expected, ", "))}
+	}
+	return nil
+}
+
 // Load reads one environment file strictly: unknown keys, wrong types and
 // broken rules are errors. The environment's name is the file's base name.
+// Only a regular file (or a symlink to one) of at most MaxFileBytes is read.
 func Load(path string) (*Environment, error) {
-	data, err := os.ReadFile(path)
+	data, err := readFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, err
 	}
 	return Parse(path, data)
 }
@@ -74,6 +114,9 @@ func Parse(path string, data []byte) (*Environment, error) {
 	env := Defaults()
 	env.File = filepath.ToSlash(path)
 	env.Name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	if len(data) > MaxFileBytes {
+		return nil, tooLarge(env.File)
+	}
 
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -81,12 +124,21 @@ func Parse(path string, data []byte) (*Environment, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, &Error{File: env.File, Rule: "is empty; it must set at least account_id, region, owner and network.cidr"}
 		}
-		return nil, &Error{File: env.File, Rule: "is not valid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}
+		return nil, syntaxError(env.File, err)
 	}
 	if len(doc.Content) != 1 {
 		return nil, &Error{File: env.File, Rule: "must hold exactly one YAML document"}
 	}
-	if err := decodeStrict(env.File, "", doc.Content[0], reflect.ValueOf(&env).Elem()); err != nil {
+	// A second document (after ---) used to be silently ignored: a value
+	// written below the marker never reached the stacks.
+	var next yaml.Node
+	if err := dec.Decode(&next); err == nil {
+		return nil, &Error{File: env.File, Line: next.Line, Rule: "a second YAML document starts here; an environment file must hold exactly one YAML document"}
+	} else if !errors.Is(err, io.EOF) {
+		return nil, syntaxError(env.File, err)
+	}
+	env.lines = map[string]int{}
+	if err := decodeStrict(env.File, env.lines, "", doc.Content[0], reflect.ValueOf(&env).Elem()); err != nil {
 		return nil, err
 	}
 	if err := validate(&env); err != nil {
@@ -95,14 +147,33 @@ func Parse(path string, data []byte) (*Environment, error) {
 	return &env, nil
 }
 
+// syntaxError reports a YAML parse error with its line in the location, like
+// every other message: dev.yaml:13: is not valid YAML: did not find ...
+func syntaxError(file string, err error) error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	line := 0
+	if m := reSyntaxLine.FindStringSubmatch(msg); m != nil {
+		line, _ = strconv.Atoi(m[1])
+		msg = m[2]
+	}
+	return &Error{File: file, Line: line, Rule: "is not valid YAML: " + msg}
+}
+
+var reSyntaxLine = regexp.MustCompile(`^line ([0-9]+): (.*)$`)
+
 // decodeStrict copies node into v, field by field, so that every unknown key
-// and every value of the wrong type is reported with its dotted path.
-func decodeStrict(file, path string, node *yaml.Node, v reflect.Value) error {
+// and every value of the wrong type is reported with its dotted path. It
+// records in lines the line each field and list item is set on, so that
+// the rules checked afterwards can point at it too.
+func decodeStrict(file string, lines map[string]int, path string, node *yaml.Node, v reflect.Value) error {
 	fail := func(value, rule string) error {
 		return &Error{File: file, Line: node.Line, Field: path, Value: value, Rule: rule}
 	}
 	if node.Kind == yaml.AliasNode {
 		node = node.Alias
+	}
+	if err := checkTag(file, path, node, plainKind(v.Kind())); err != nil {
+		return err
 	}
 	switch v.Kind() {
 	case reflect.Struct:
@@ -112,16 +183,20 @@ func decodeStrict(file, path string, node *yaml.Node, v reflect.Value) error {
 		seen := map[string]bool{}
 		for i := 0; i+1 < len(node.Content); i += 2 {
 			key, val := node.Content[i], node.Content[i+1]
+			if err := checkTag(file, joinPath(path, keyText(key.Value)), key, "a plain key"); err != nil {
+				return err
+			}
 			child := joinPath(path, key.Value)
 			if seen[key.Value] {
-				return &Error{File: file, Line: key.Line, Field: child, Rule: "is set twice"}
+				return &Error{File: file, Line: key.Line, Field: joinPath(path, keyText(key.Value)), Rule: "is set twice"}
 			}
 			seen[key.Value] = true
 			field, ok := fieldByTag(v, key.Value)
 			if !ok {
-				return &Error{File: file, Line: key.Line, Field: child, Rule: "is not a known field (known here: " + strings.Join(fieldNames(v.Type()), ", ") + ")"}
+				return &Error{File: file, Line: key.Line, Field: joinPath(path, keyText(key.Value)), Rule: "is not a known field (known here: " + strings.Join(fieldNames(v.Type()), ", ") + ")"}
 			}
-			if err := decodeStrict(file, child, val, field); err != nil {
+			lines[child] = key.Line
+			if err := decodeStrict(file, lines, child, val, field); err != nil {
 				return err
 			}
 		}
@@ -132,7 +207,9 @@ func decodeStrict(file, path string, node *yaml.Node, v reflect.Value) error {
 		}
 		out := reflect.MakeSlice(v.Type(), len(node.Content), len(node.Content))
 		for i, item := range node.Content {
-			if err := decodeStrict(file, fmt.Sprintf("%s[%d]", path, i), item, out.Index(i)); err != nil {
+			itemPath := fmt.Sprintf("%s[%d]", path, i)
+			lines[itemPath] = item.Line
+			if err := decodeStrict(file, lines, itemPath, item, out.Index(i)); err != nil {
 				return err
 			}
 		}
@@ -162,6 +239,40 @@ func decodeStrict(file, path string, node *yaml.Node, v reflect.Value) error {
 	return nil
 }
 
+// standardTags are the YAML core tags a file may spell out (!!str 0123).
+// Any other explicit tag is refused by name: a custom one such as !ref
+// would otherwise be dropped silently, or reported as a type error that
+// points away from the tag.
+var standardTags = map[string]bool{
+	"!!str": true, "!!int": true, "!!bool": true, "!!float": true,
+	"!!null": true, "!!seq": true, "!!map": true,
+}
+
+// checkTag refuses an explicit tag that is not a standard one. Implicit
+// tags (a plain 2024-01-01 resolves to !!timestamp) are left to the type
+// checks, which say what to write instead.
+func checkTag(file, path string, n *yaml.Node, want string) error {
+	if n.Style&yaml.TaggedStyle == 0 || standardTags[n.ShortTag()] {
+		return nil
+	}
+	return &Error{File: file, Line: n.Line, Field: path, Rule: fmt.Sprintf("YAML tag %s is not supported; write %s", keyText(n.Tag), want)}
+}
+
+// plainKind says what to write instead of a tagged value for a field of kind k.
+func plainKind(k reflect.Kind) string {
+	switch k {
+	case reflect.Struct:
+		return "a plain mapping"
+	case reflect.Slice:
+		return "a plain list"
+	case reflect.Int:
+		return "a plain whole number"
+	case reflect.Bool:
+		return "plain true or false"
+	}
+	return "a plain string"
+}
+
 func joinPath(path, key string) string {
 	if path == "" {
 		return key
@@ -179,7 +290,39 @@ func describe(n *yaml.Node) string {
 	if n.Tag == "!!null" {
 		return "an empty value"
 	}
-	return fmt.Sprintf("%q", n.Value)
+	return quote(n.Value)
+}
+
+// maxEcho is how many characters of a value or key a message repeats.
+const maxEcho = 80
+
+// quote is strconv.Quote for a value echoed in a message, cut after maxEcho
+// characters with a visible marker and the full length, so that a 5 MB
+// value makes a one-line message, not a 5 MB one: "aaaa…" (5000000 characters).
+func quote(s string) string {
+	n := utf8.RuneCountInString(s)
+	if n <= maxEcho {
+		return strconv.Quote(s)
+	}
+	cut, runes := s, 0
+	for i := range s {
+		if runes == maxEcho {
+			cut = s[:i]
+			break
+		}
+		runes++
+	}
+	q := strconv.Quote(cut)
+	return fmt.Sprintf("%s…\" (%d characters)", q[:len(q)-1], n)
+}
+
+// keyText is a key as it appears in a field path: as written when it is
+// short and printable, quoted (and cut) otherwise.
+func keyText(k string) string {
+	if utf8.RuneCountInString(k) <= maxEcho && !strings.ContainsFunc(k, func(r rune) bool { return !unicode.IsPrint(r) }) {
+		return k
+	}
+	return quote(k)
 }
 
 func kindName(k reflect.Kind) string {

@@ -58,9 +58,9 @@ func (c *checker) check(ok bool, field string, value any, rule string, args ...a
 	}
 	v := fmt.Sprint(value)
 	if s, isString := value.(string); isString {
-		v = strconv.Quote(s)
+		v = quote(s)
 	}
-	c.err = &Error{File: c.env.File, Field: field, Value: v, Rule: fmt.Sprintf(rule, args...)}
+	c.err = &Error{File: c.env.File, Line: c.env.line(field), Field: field, Value: v, Rule: fmt.Sprintf(rule, args...)}
 }
 
 func validate(e *Environment) error {
@@ -69,6 +69,13 @@ func validate(e *Environment) error {
 
 	c.check(reAccountID.MatchString(e.AccountID), "account_id", e.AccountID, "is not a 12-digit AWS account id")
 	c.check(reRegion.MatchString(e.Region), "region", e.Region, "is not an AWS region name like us-east-1")
+	if reRegion.MatchString(e.Region) {
+		known := knownRegion(e.Region)
+		c.check(known || e.AllowUnlistedRegion, "region", e.Region, "is not a known AWS region (config/regions.go lists them as of 2026-11); for a region launched since, add it there or set allow_unlisted_region: true")
+		c.check(!known || !e.AllowUnlistedRegion, "allow_unlisted_region", e.AllowUnlistedRegion, "is set but region %s is a known region; remove it so that a mistyped region is caught again", e.Region)
+		p := partitionOf(e.Region)
+		c.check(p == "aws", "region", e.Region, "is in the %s partition; the stacks write aws-partition ARNs (arn:aws:...), so only commercial regions are supported", p)
+	}
 	c.check(reOwner.MatchString(e.Owner), "owner", e.Owner, "must be a lower-case team name (letters, digits, dashes)")
 
 	n := e.Network
@@ -227,7 +234,7 @@ func validateAcross(envs []*Environment) error {
 		for _, b := range envs[:i] {
 			pb := netip.MustParsePrefix(b.Network.CIDR)
 			if pa.Overlaps(pb) {
-				return &Error{File: a.File, Field: "network.cidr", Value: strconv.Quote(a.Network.CIDR),
+				return &Error{File: a.File, Line: a.line("network.cidr"), Field: "network.cidr", Value: quote(a.Network.CIDR),
 					Rule: fmt.Sprintf("overlaps %s's %s (VPC ranges must stay disjoint so environments can be peered)", b.Name, b.Network.CIDR)}
 			}
 		}
