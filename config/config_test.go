@@ -91,6 +91,8 @@ func TestFails(t *testing.T) {
 		{"prod alb unprotected", "prod", "notify_recovery: true           # on-call sees \"resolved\" too\n", "notify_recovery: true\nfeatures:\n  alb_deletion_protection: false\n", "features.alb_deletion_protection: false must be true in prod"},
 		{"messages per task", "dev", "messages_per_task: 10", "messages_per_task: 0", "services.worker.messages_per_task: 0 must be 1 or more"},
 		{"bad schedule", "dev", "rate(15 minutes)", "every 15 minutes", `scheduler.schedule_expression: "every 15 minutes" must be rate(`},
+		{"daily cron", "dev", "rate(15 minutes)", "cron(0 9 * * ? *)", `scheduler.schedule_expression: "cron(0 9 * * ? *)" must tick at least every hour`},
+		{"schedule too slow for the heartbeat", "dev", "rate(15 minutes)", "rate(3 days)", `scheduler.schedule_expression: "rate(3 days)" ticks too rarely: the heartbeat alarm waits 3 ticks`},
 		{"bad timezone", "dev", "rate(15 minutes)", "rate(15 minutes)\n  timezone: Mars/Olympus", `scheduler.timezone: "Mars/Olympus" is not an IANA time zone`},
 		{"bad retention", "staging", "retention_days: 14\n\nalarms", "retention_days: 10\n\nalarms", "logs.retention_days: 10 is not a retention CloudWatch Logs accepts"},
 		{"prod short retention", "prod", "retention_days: 90", "retention_days: 14", "logs.retention_days: 14 is below the minimum 30 for prod"},
