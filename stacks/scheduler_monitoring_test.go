@@ -89,12 +89,13 @@ func TestAlertsTopic(t *testing.T) {
 
 // wantAlarms is the alarm set per tier (names without the prefix).
 var (
-	baseAlarms = []string{"jobs-dlq-not-empty", "scheduler-errors"}
+	baseAlarms = []string{"jobs-dlq-not-empty", "scheduler-errors", "scheduler-heartbeat",
+		"scheduler-target-errors", "scheduler-ticks-dropped", "scheduler-dlq-delivery-failed", "scheduler-dlq-not-empty"}
 	fullAlarms = append(append([]string{}, baseAlarms...),
 		"alb-5xx", "alb-latency-p95", "alb-unhealthy-targets",
 		"api-cpu-high", "api-memory-high", "worker-cpu-high", "worker-memory-high",
 		"jobs-oldest-message", "db-cpu-high", "db-free-storage-low", "db-freeable-memory-low", "db-connections-high",
-		"scheduler-throttles", "scheduler-dlq-not-empty")
+		"scheduler-throttles")
 	scalingAlarms = []string{"worker-backlog", "worker-idle"}
 	scaleToZero   = []string{"api-wake-up", "api-idle"}
 )
@@ -130,6 +131,62 @@ func TestAlarmsPerEnvironment(t *testing.T) {
 	})
 	assert.True(t, envs[2].Alarms.NotifyRecovery, "prod also mails recoveries")
 	assert.False(t, envs[0].Alarms.Full, "dev keeps only the essential alarms")
+}
+
+// TestSchedulerAlarms: every environment, dev too, notices a scheduler that
+// stopped ticking and EventBridge Scheduler failing to deliver ticks.
+func TestSchedulerAlarms(t *testing.T) {
+	eachEnv(t, func(t *testing.T, env *config.Environment, s stackJSON) {
+		topicName, _ := findNamed(t, s.resources("aws_sns_topic"), "name", env.Prefix()+"-alerts")
+		topic := []any{"${aws_sns_topic." + topicName + ".arn}"}
+		alarms := s.resources("aws_cloudwatch_metric_alarm")
+		byName := func(short string) map[string]any { return findBy(t, alarms, "alarm_name", env.Prefix()+"-"+short) }
+		fn := env.Prefix() + "-scheduler"
+
+		// Heartbeat: fewer than one invocation in each of 3 schedule periods.
+		sched, err := config.ParseSchedule(env.Scheduler.ScheduleExpression)
+		require.NoError(t, err)
+		hb := byName("scheduler-heartbeat")
+		assert.Equal(t, "AWS/Lambda", hb["namespace"])
+		assert.Equal(t, "Invocations", hb["metric_name"])
+		assert.Equal(t, map[string]any{"FunctionName": fn}, hb["dimensions"])
+		assert.Equal(t, "Sum", hb["statistic"])
+		assert.Equal(t, sched.Every.Seconds(), hb["period"], "one period per tick")
+		assert.Equal(t, float64(config.HeartbeatTicks), hb["evaluation_periods"])
+		assert.Equal(t, float64(config.HeartbeatTicks), hb["datapoints_to_alarm"])
+		assert.Equal(t, "LessThanThreshold", hb["comparison_operator"])
+		assert.Equal(t, float64(1), hb["threshold"])
+		assert.Equal(t, "breaching", hb["treat_missing_data"], "Lambda publishes nothing when nothing runs")
+		assert.Equal(t, topic, hb["alarm_actions"])
+		if env.Scheduler.ScheduleExpression == "rate(15 minutes)" {
+			assert.Equal(t, float64(900), hb["period"])
+			assert.Contains(t, hb["alarm_description"], "not invoked for 45 minutes although it should run every 15 minutes")
+		}
+
+		// EventBridge Scheduler's own failures, for the group that holds only this schedule.
+		groupName, group := findNamed(t, s.resources("aws_scheduler_schedule_group"), "name", fn)
+		assert.Equal(t, "${aws_scheduler_schedule_group."+groupName+".name}", s.only(t, "aws_scheduler_schedule")["group_name"])
+		for short, metric := range map[string]string{
+			"scheduler-target-errors":       "TargetErrorCount",
+			"scheduler-ticks-dropped":       "InvocationDroppedCount",
+			"scheduler-dlq-delivery-failed": "InvocationsFailedToBeSentToDeadLetterCount",
+		} {
+			a := byName(short)
+			assert.Equal(t, "AWS/Scheduler", a["namespace"], short)
+			assert.Equal(t, metric, a["metric_name"], short)
+			assert.Equal(t, map[string]any{"ScheduleGroup": group["name"]}, a["dimensions"], short)
+			assert.Equal(t, "Sum", a["statistic"], short)
+			assert.Equal(t, "GreaterThanOrEqualToThreshold", a["comparison_operator"], short)
+			assert.Equal(t, float64(1), a["threshold"], short)
+			assert.Equal(t, "notBreaching", a["treat_missing_data"], short)
+			assert.Equal(t, topic, a["alarm_actions"], short)
+		}
+
+		// The scheduler DLQ alarm is on in every tier.
+		dlq := byName("scheduler-dlq-not-empty")
+		assert.Equal(t, map[string]any{"QueueName": fn + "-dlq"}, dlq["dimensions"])
+		assert.Equal(t, topic, dlq["alarm_actions"])
+	})
 }
 
 func TestAlarmThresholdsFromConfig(t *testing.T) {

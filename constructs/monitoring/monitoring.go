@@ -5,6 +5,7 @@ package monitoring
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchdashboard"
@@ -137,13 +138,21 @@ func New(scope constructs.Construct, id string, p Props) *Monitoring {
 	return m
 }
 
-// alarms is the alarm set of the environment's tier: without Alarms.Full only
-// the jobs DLQ and scheduler errors; with it, the whole set. Missing data is
-// "not breaching" for metrics that stop when a service scales to zero.
+// alarms is the alarm set of the environment's tier: without Alarms.Full
+// only the dead letters and the scheduler's health (every environment must
+// notice that the scheduler stopped ticking); with it, the whole set. Missing
+// data is "not breaching" for metrics that stop when a service scales to
+// zero or that AWS publishes only when something went wrong.
 func alarms(p Props) []alarm {
 	a := p.Alarms
 	jobsDLQ := map[string]string{"QueueName": p.Jobs.DeadLetter.Name}
 	fn := map[string]string{"FunctionName": p.Scheduler.FunctionName}
+	// AWS/Scheduler metrics exist per schedule group; the group holds only
+	// this schedule. Names and dimension as documented in
+	// https://docs.aws.amazon.com/scheduler/latest/UserGuide/monitoring-cloudwatch.html
+	group := map[string]string{"ScheduleGroup": p.Scheduler.ScheduleGroup}
+	sched := p.Scheduler.Schedule
+	beat := sched.Heartbeat()
 	always := []alarm{
 		{id: "jobs-dlq-not-empty", description: "Jobs failed max_receive_count times and wait in the dead-letter queue",
 			namespace: "AWS/SQS", metric: "ApproximateNumberOfMessagesVisible", dims: jobsDLQ, stat: "Maximum",
@@ -151,6 +160,24 @@ func alarms(p Props) []alarm {
 		{id: "scheduler-errors", description: "The scheduler function failed: ticks may be missing",
 			namespace: "AWS/Lambda", metric: "Errors", dims: fn, stat: "Sum",
 			period: 300, evaluations: 1, threshold: 1, op: "GreaterThanOrEqualToThreshold", missing: "notBreaching"},
+		// Lambda publishes Invocations only for periods with invocations, so
+		// a silent scheduler is missing data, which must count as breaching.
+		{id: "scheduler-heartbeat", description: fmt.Sprintf("The scheduler function was not invoked for %s although it should run every %s: the schedule stopped or cannot invoke it, so no ticks reach the jobs queue",
+			span(beat.Window()), span(sched.Every)),
+			namespace: "AWS/Lambda", metric: "Invocations", dims: fn, stat: "Sum",
+			period: int(beat.Period.Seconds()), evaluations: beat.Evaluations, threshold: 1, op: "LessThanThreshold", missing: "breaching"},
+		{id: "scheduler-target-errors", description: "EventBridge Scheduler could not invoke the scheduler function (it retries, then dead-letters the tick)",
+			namespace: "AWS/Scheduler", metric: "TargetErrorCount", dims: group, stat: "Sum",
+			period: 300, evaluations: 1, threshold: 1, op: "GreaterThanOrEqualToThreshold", missing: "notBreaching"},
+		{id: "scheduler-ticks-dropped", description: "EventBridge Scheduler gave up on a tick after its retries: check the scheduler dead-letter queue",
+			namespace: "AWS/Scheduler", metric: "InvocationDroppedCount", dims: group, stat: "Sum",
+			period: 300, evaluations: 1, threshold: 1, op: "GreaterThanOrEqualToThreshold", missing: "notBreaching"},
+		{id: "scheduler-dlq-delivery-failed", description: "EventBridge Scheduler could not write a failed tick to the scheduler dead-letter queue: the tick is lost",
+			namespace: "AWS/Scheduler", metric: "InvocationsFailedToBeSentToDeadLetterCount", dims: group, stat: "Sum",
+			period: 300, evaluations: 1, threshold: 1, op: "GreaterThanOrEqualToThreshold", missing: "notBreaching"},
+		{id: "scheduler-dlq-not-empty", description: "Scheduled invocations failed and wait in the scheduler dead-letter queue",
+			namespace: "AWS/SQS", metric: "ApproximateNumberOfMessagesVisible", dims: map[string]string{"QueueName": p.Scheduler.DeadLetter.Name}, stat: "Maximum",
+			period: 60, evaluations: 1, threshold: 1, op: "GreaterThanOrEqualToThreshold", missing: "notBreaching"},
 	}
 	if !a.Full {
 		return always
@@ -202,9 +229,21 @@ func alarms(p Props) []alarm {
 		{id: "scheduler-throttles", description: "The scheduler function was throttled",
 			namespace: "AWS/Lambda", metric: "Throttles", dims: fn, stat: "Sum",
 			period: 300, evaluations: 1, threshold: 1, op: "GreaterThanOrEqualToThreshold", missing: "notBreaching"},
-		{id: "scheduler-dlq-not-empty", description: "Scheduled invocations failed and wait in the scheduler dead-letter queue",
-			namespace: "AWS/SQS", metric: "ApproximateNumberOfMessagesVisible", dims: map[string]string{"QueueName": p.Scheduler.DeadLetter.Name}, stat: "Maximum",
-			period: 60, evaluations: 1, threshold: 1, op: "GreaterThanOrEqualToThreshold", missing: "notBreaching"},
 	}
 	return append(always, full...)
+}
+
+// span writes a whole number of minutes, hours or days for a description.
+func span(d time.Duration) string {
+	n, unit := int(d/time.Minute), "minute"
+	switch {
+	case d%(24*time.Hour) == 0:
+		n, unit = int(d/(24*time.Hour)), "day"
+	case d%time.Hour == 0:
+		n, unit = int(d/time.Hour), "hour"
+	}
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
 }
