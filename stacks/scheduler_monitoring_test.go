@@ -3,6 +3,7 @@ package stacks
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -189,6 +190,27 @@ func TestSchedulerAlarms(t *testing.T) {
 	})
 }
 
+// TestAlarmDescriptionsMatchWindows: a description that names an "M of N"
+// window names the configured one, and M never exceeds N.
+func TestAlarmDescriptionsMatchWindows(t *testing.T) {
+	window := regexp.MustCompile(`(\d+) of the last (\d+) minutes`)
+	eachEnv(t, func(t *testing.T, env *config.Environment, s stackJSON) {
+		for name, a := range s.resources("aws_cloudwatch_metric_alarm") {
+			n := a["evaluation_periods"].(float64)
+			m, ok := a["datapoints_to_alarm"].(float64)
+			if !ok {
+				m = n // CloudWatch's default: every period breaches
+			}
+			assert.LessOrEqual(t, m, n, name)
+			desc, _ := a["alarm_description"].(string)
+			if got := window.FindStringSubmatch(desc); got != nil {
+				assert.Equal(t, fmt.Sprint(m), got[1], "%s: %q", name, desc)
+				assert.Equal(t, fmt.Sprint(n*a["period"].(float64)/60), got[2], "%s: %q", name, desc)
+			}
+		}
+	})
+}
+
 func TestAlarmThresholdsFromConfig(t *testing.T) {
 	synthAll(t)
 	prod := envs[2]
@@ -200,6 +222,12 @@ func TestAlarmThresholdsFromConfig(t *testing.T) {
 	assert.Equal(t, float64(prod.Alarms.ALB5xxPerMinute), byName("alb-5xx")["threshold"])
 	assert.Equal(t, float64(prod.Alarms.QueueAgeSeconds), byName("jobs-oldest-message")["threshold"])
 	assert.Equal(t, float64(prod.Alarms.DBFreeStorageGB)*1e9, byName("db-free-storage-low")["threshold"])
+	// The 5xx description states the window the alarm is configured with.
+	a5xx := byName("alb-5xx")
+	assert.Equal(t, float64(5), a5xx["evaluation_periods"])
+	assert.Equal(t, float64(3), a5xx["datapoints_to_alarm"])
+	assert.Equal(t, float64(60), a5xx["period"])
+	assert.Equal(t, fmt.Sprintf("The api answered >= %d 5xx per minute in 3 of the last 5 minutes", prod.Alarms.ALB5xxPerMinute), a5xx["alarm_description"])
 	// Service metrics stop when tasks scale to zero: missing data is not a breach.
 	assert.Equal(t, "notBreaching", byName("api-cpu-high")["treat_missing_data"])
 }

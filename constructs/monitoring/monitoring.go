@@ -5,6 +5,7 @@ package monitoring
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/constructs-go/constructs/v10"
@@ -59,9 +60,11 @@ type alarm struct {
 	dims                map[string]string
 	stat                string // Sum, Average, Maximum, Minimum or pNN
 	period, evaluations int
-	threshold           float64
-	op                  string
-	missing             string
+	// datapoints is M of an "M out of N" alarm; 0 means all N (evaluations).
+	datapoints int
+	threshold  float64
+	op         string
+	missing    string
 }
 
 // New creates the topic, the dashboard and the alarms for the tier.
@@ -113,7 +116,7 @@ func New(scope constructs.Construct, id string, p Props) *Monitoring {
 			Dimensions:         tf.Tags(a.dims),
 			Period:             tf.N(a.period),
 			EvaluationPeriods:  tf.N(a.evaluations),
-			DatapointsToAlarm:  tf.N(a.evaluations),
+			DatapointsToAlarm:  tf.N(a.datapointsToAlarm()),
 			Threshold:          tf.N(a.threshold),
 			ComparisonOperator: tf.S(a.op),
 			TreatMissingData:   tf.S(a.missing),
@@ -189,10 +192,16 @@ func alarms(p Props) []alarm {
 	}
 	jobs := map[string]string{"QueueName": p.Jobs.Name}
 	db := map[string]string{"DBInstanceIdentifier": p.Database.Identifier}
+	// 3 bad minutes out of 5, not 3 in a row: one good minute in a burst of
+	// errors does not reset the count. The description is written from the
+	// same numbers.
+	alb5xx := alarm{id: "alb-5xx",
+		namespace: "AWS/ApplicationELB", metric: "HTTPCode_Target_5XX_Count", dims: lb, stat: "Sum",
+		period: 60, evaluations: 5, datapoints: 3, threshold: float64(a.ALB5xxPerMinute), op: "GreaterThanOrEqualToThreshold", missing: "notBreaching"}
+	alb5xx.description = fmt.Sprintf("The api answered >= %d 5xx per %s in %d of the last %s",
+		a.ALB5xxPerMinute, per(time.Duration(alb5xx.period)*time.Second), alb5xx.datapoints, span(time.Duration(alb5xx.period*alb5xx.evaluations)*time.Second))
 	full := []alarm{
-		{id: "alb-5xx", description: fmt.Sprintf("The api answered >= %d 5xx a minute for 3 of 5 minutes", a.ALB5xxPerMinute),
-			namespace: "AWS/ApplicationELB", metric: "HTTPCode_Target_5XX_Count", dims: lb, stat: "Sum",
-			period: 60, evaluations: 3, threshold: float64(a.ALB5xxPerMinute), op: "GreaterThanOrEqualToThreshold", missing: "notBreaching"},
+		alb5xx,
 		{id: "alb-latency-p95", description: fmt.Sprintf("p95 api response time above %d ms", a.LatencyP95Millis),
 			namespace: "AWS/ApplicationELB", metric: "TargetResponseTime", dims: lb, stat: "p95",
 			period: 60, evaluations: 5, threshold: float64(a.LatencyP95Millis) / 1000, op: "GreaterThanThreshold", missing: "notBreaching"},
@@ -231,6 +240,19 @@ func alarms(p Props) []alarm {
 			period: 300, evaluations: 1, threshold: 1, op: "GreaterThanOrEqualToThreshold", missing: "notBreaching"},
 	}
 	return append(always, full...)
+}
+
+// datapointsToAlarm is M of "M out of N": datapoints, or all evaluations.
+func (a alarm) datapointsToAlarm() int {
+	if a.datapoints == 0 {
+		return a.evaluations
+	}
+	return a.datapoints
+}
+
+// per is span without the "1 ": "minute", "5 minutes".
+func per(d time.Duration) string {
+	return strings.TrimPrefix(span(d), "1 ")
 }
 
 // span writes a whole number of minutes, hours or days for a description.
