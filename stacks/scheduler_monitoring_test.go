@@ -254,6 +254,8 @@ func TestDashboard(t *testing.T) {
 			for _, m := range w.Properties.Metrics {
 				ns, name := m[0].(string), m[1].(string)
 				seen[ns+" "+name] = true
+				opts, _ := m[len(m)-1].(map[string]any)
+				assert.NotEqual(t, "SampleCount", opts["stat"], "%s: %s SampleCount is not a count of anything useful", w.Properties.Title, name)
 				for i := 2; i+1 < len(m); i += 2 {
 					dim, val := m[i].(string), m[i+1].(string)
 					assert.True(t, known[dim][val], "%s: %s %s=%s is not a resource of this stack", w.Properties.Title, name, dim, val)
@@ -269,6 +271,8 @@ func TestDashboard(t *testing.T) {
 		} {
 			assert.True(t, seen[want], "dashboard shows %s", want)
 		}
+		// Running tasks come from Container Insights, where it is on.
+		assert.Equal(t, env.Features.ContainerInsights, seen["ECS/ContainerInsights RunningTaskCount"], "running tasks graphed iff Container Insights is on")
 	})
 }
 

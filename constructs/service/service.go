@@ -87,6 +87,9 @@ type Platform struct {
 	URL string
 	// API and Worker are the two services.
 	API, Worker *Service
+	// ContainerInsights says the cluster publishes the ECS/ContainerInsights
+	// metrics (RunningTaskCount and others).
+	ContainerInsights bool
 }
 
 // ImageTagVariable is the Terraform variable that selects a service's image.
@@ -113,7 +116,7 @@ func New(scope constructs.Construct, id string, p Props) *Platform {
 		Name:    tf.S(p.Name),
 		Setting: []*ecscluster.EcsClusterSetting{{Name: tf.S("containerInsights"), Value: tf.S(insights)}},
 	})
-	out := &Platform{ClusterName: p.Name}
+	out := &Platform{ClusterName: p.Name, ContainerInsights: p.Features.ContainerInsights}
 
 	lb := newLoadBalancer(c, p)
 	out.LoadBalancerArnSuffix, out.TargetGroupArnSuffix, out.URL = lb.arnSuffix, lb.targetGroupArnSuffix, lb.url
