@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -34,6 +35,12 @@ func TestRealEnvironmentsLoad(t *testing.T) {
 	assert.GreaterOrEqual(t, prod.Database.BackupRetentionDays, 7)
 	assert.Equal(t, 3, prod.Network.AZCount)
 	assert.True(t, prod.HasDomain())
+	// No environment reserves Lambda concurrency: a reservation fails the
+	// first apply on a new account (quota 10). Reserving is an explicit choice.
+	assert.Equal(t, 0, Defaults().Scheduler.ReservedConcurrency)
+	for _, env := range envs {
+		assert.Equal(t, 0, env.Scheduler.ReservedConcurrency, env.Name)
+	}
 	// Defaults fill what the file leaves out.
 	assert.Equal(t, "16", prod.Database.EngineVersion)
 	assert.Equal(t, "/healthz", prod.Services.HealthCheckPath)
@@ -143,6 +150,19 @@ func TestFailsEmptyFile(t *testing.T) {
 	_, err := Load(path)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "is empty")
+}
+
+// TestReservedConcurrencyIsAChoice: prod may run unreserved, an explicit
+// reservation is kept, and the quota-bound maximum is enforced.
+func TestReservedConcurrencyIsAChoice(t *testing.T) {
+	for _, n := range []int{0, 1, 10} {
+		env, err := Load(mutated(t, "prod", "reserved_concurrency: 0", "reserved_concurrency: "+strconv.Itoa(n)))
+		require.NoError(t, err, n)
+		assert.Equal(t, n, env.Scheduler.ReservedConcurrency)
+	}
+	_, err := Load(mutated(t, "prod", "reserved_concurrency: 0", "reserved_concurrency: 11"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "scheduler.reserved_concurrency: 11 must be between 0 (unreserved) and 10")
 }
 
 func TestExplicitFalseIsKept(t *testing.T) {
