@@ -188,8 +188,9 @@ type Logs struct {
 type Alarms struct {
 	// Emails subscribe to the alerts topic. Default: none (required in prod).
 	Emails []string `yaml:"emails"`
-	// Full turns on the whole alarm set; off, only the DLQ and scheduler error
-	// alarms exist. Default: true.
+	// Full turns on the whole alarm set; off, only the dead-letter queue
+	// alarms and the scheduler's health alarms (errors, heartbeat,
+	// EventBridge Scheduler delivery failures) exist. Default: true.
 	Full bool `yaml:"full"`
 	// NotifyRecovery also mails when an alarm returns to OK. Default: false.
 	NotifyRecovery bool `yaml:"notify_recovery"`
