@@ -200,9 +200,14 @@ type Scheduler struct {
 	TimeoutSeconds int `yaml:"timeout_seconds"`
 	// MemoryMiB is the function memory (128-10240). Default: 128.
 	MemoryMiB int `yaml:"memory_mib"`
-	// ReservedConcurrency caps concurrent runs so ticks never overlap; 0
-	// leaves the function unreserved (new accounts whose concurrency quota
-	// is 10 cannot reserve any). Default: 1.
+	// ReservedConcurrency reserves (and caps) concurrent runs, e.g. 1 so
+	// ticks never overlap (each tick carries an idempotency key, so an
+	// overlap is harmless); 0 leaves the function unreserved. Reserving is
+	// an explicit choice: Lambda keeps 10 of the account's concurrency
+	// unreserved, so at the new-account quota of 10 any reservation fails
+	// the apply. Check the quota first with `aws service-quotas
+	// get-service-quota --service-code lambda --quota-code L-B99A9384`.
+	// Default: 0.
 	ReservedConcurrency int `yaml:"reserved_concurrency"`
 }
 
@@ -216,8 +221,9 @@ type Logs struct {
 type Alarms struct {
 	// Emails subscribe to the alerts topic. Default: none (required in prod).
 	Emails []string `yaml:"emails"`
-	// Full turns on the whole alarm set; off, only the DLQ and scheduler error
-	// alarms exist. Default: true.
+	// Full turns on the whole alarm set; off, only the dead-letter queue
+	// alarms and the scheduler's health alarms (errors, heartbeat,
+	// EventBridge Scheduler delivery failures) exist. Default: true.
 	Full bool `yaml:"full"`
 	// NotifyRecovery also mails when an alarm returns to OK. Default: false.
 	NotifyRecovery bool `yaml:"notify_recovery"`
@@ -297,7 +303,7 @@ func Defaults() Environment {
 			API:                APIConfig{Task: Task{CPU: 256, MemoryMiB: 512, MinCount: 1, MaxCount: 2}, CPUTargetPercent: 60, MemoryTargetPercent: 70},
 			Worker:             Worker{Task: Task{CPU: 256, MemoryMiB: 512, MinCount: 1, MaxCount: 2}, MessagesPerTask: 10},
 		},
-		Scheduler: Scheduler{ScheduleExpression: "rate(5 minutes)", Timezone: "UTC", TimeoutSeconds: 30, MemoryMiB: 128, ReservedConcurrency: 1},
+		Scheduler: Scheduler{ScheduleExpression: "rate(5 minutes)", Timezone: "UTC", TimeoutSeconds: 30, MemoryMiB: 128, ReservedConcurrency: 0},
 		Logs:      Logs{RetentionDays: 30},
 		Alarms: Alarms{
 			Full: true, ALB5xxPerMinute: 10, LatencyP95Millis: 1000, CPUPercent: 80, MemoryPercent: 80,

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -34,6 +35,12 @@ func TestRealEnvironmentsLoad(t *testing.T) {
 	assert.GreaterOrEqual(t, prod.Database.BackupRetentionDays, 7)
 	assert.Equal(t, 3, prod.Network.AZCount)
 	assert.True(t, prod.HasDomain())
+	// No environment reserves Lambda concurrency: a reservation fails the
+	// first apply on a new account (quota 10). Reserving is an explicit choice.
+	assert.Equal(t, 0, Defaults().Scheduler.ReservedConcurrency)
+	for _, env := range envs {
+		assert.Equal(t, 0, env.Scheduler.ReservedConcurrency, env.Name)
+	}
 	// Defaults fill what the file leaves out.
 	assert.Equal(t, "16", prod.Database.EngineVersion)
 	assert.Equal(t, "/healthz", prod.Services.HealthCheckPath)
@@ -67,8 +74,8 @@ func TestFails(t *testing.T) {
 		{"implicit timestamp", "dev", "owner: platform", "owner: 2026-11-01", `owner: "2026-11-01" must be a string (quote it)`},
 		{"core tag is fine but type still checked", "dev", "az_count: 2", "az_count: !!str 2", `network.az_count: "2" must be a whole number`},
 		{"second document", "dev", "owner: platform\n", "owner: platform\n---\nowner: other\n", "dev.yaml:11: a second YAML document starts here; an environment file must hold exactly one YAML document"},
-		{"second document empty", "dev", "  flow_logs: true\n", "  flow_logs: true\n---\n", "dev.yaml:71: a second YAML document starts here"},
-		{"second document invalid", "dev", "  flow_logs: true\n", "  flow_logs: true\n---\nnetwork: [\n", "dev.yaml:72: is not valid YAML: did not find expected node content"},
+		{"second document empty", "dev", "  flow_logs: true\n", "  flow_logs: true\n---\n", "dev.yaml:72: a second YAML document starts here"},
+		{"second document invalid", "dev", "  flow_logs: true\n", "  flow_logs: true\n---\nnetwork: [\n", "dev.yaml:73: is not valid YAML: did not find expected node content"},
 		{"account id not 12 digits", "prod", `"333333333333"`, `"33333333333"`, `prod.yaml:8: account_id: "33333333333" is not a 12-digit AWS account id`},
 		{"bad region", "dev", "region: us-east-1", "region: useast1", `region: "useast1" is not an AWS region name`},
 		{"unknown region", "dev", "region: us-east-1", "region: xx-fake-9", `dev.yaml:9: region: "xx-fake-9" is not a known AWS region (config/regions.go lists them as of 2026-11); for a region launched since, add it there or set allow_unlisted_region: true`},
@@ -117,14 +124,16 @@ func TestFails(t *testing.T) {
 		{"prod alb unprotected", "prod", "notify_recovery: true           # on-call sees \"resolved\" too\n", "notify_recovery: true\nfeatures:\n  alb_deletion_protection: false\n", "features.alb_deletion_protection: false must be true in prod"},
 		{"messages per task", "dev", "messages_per_task: 10", "messages_per_task: 0", "services.worker.messages_per_task: 0 must be 1 or more"},
 		{"bad schedule", "dev", "rate(15 minutes)", "every 15 minutes", `scheduler.schedule_expression: "every 15 minutes" must be rate(`},
+		{"daily cron", "dev", "rate(15 minutes)", "cron(0 9 * * ? *)", `scheduler.schedule_expression: "cron(0 9 * * ? *)" must tick at least every hour`},
+		{"schedule too slow for the heartbeat", "dev", "rate(15 minutes)", "rate(3 days)", `scheduler.schedule_expression: "rate(3 days)" ticks too rarely: the heartbeat alarm waits 3 ticks`},
 		{"bad timezone", "dev", "rate(15 minutes)", "rate(15 minutes)\n  timezone: Mars/Olympus", `scheduler.timezone: "Mars/Olympus" is not an IANA time zone`},
 		{"bad retention", "staging", "retention_days: 14\n\nalarms", "retention_days: 10\n\nalarms", "logs.retention_days: 10 is not a retention CloudWatch Logs accepts"},
 		{"prod short retention", "prod", "retention_days: 90", "retention_days: 14", "logs.retention_days: 14 is below the minimum 30 for prod"},
 		{"dev long retention", "dev", "retention_days: 7", "retention_days: 30", "logs.retention_days: 30 is above the maximum 7 for dev"},
-		{"bad email", "staging", "[platform-alerts@example.com]", "[platform-alerts]", `staging.yaml:51: alarms.emails[0]: "platform-alerts" is not an email address`},
-		{"bad email in block list", "prod", "emails: [platform-alerts@example.com, oncall@example.com]", "emails:\n    - platform-alerts@example.com\n    - oncall", `prod.yaml:57: alarms.emails[1]: "oncall" is not an email address`},
-		{"prod without emails", "prod", "emails: [platform-alerts@example.com, oncall@example.com]", "emails: []", "prod.yaml:55: alarms.emails: \"[]\" must name at least one address in prod"},
-		{"prod without domain", "prod", "  domain: api.example.com\n  hosted_zone_id: Z0PRODZONE0000000001\n", "  domain: \"\"\n", `prod.yaml:60: dns.domain: "" must be set in prod`},
+		{"bad email", "staging", "[platform-alerts@example.com]", "[platform-alerts]", `staging.yaml:57: alarms.emails[0]: "platform-alerts" is not an email address`},
+		{"bad email in block list", "prod", "emails: [platform-alerts@example.com, oncall@example.com]", "emails:\n    - platform-alerts@example.com\n    - oncall", `prod.yaml:63: alarms.emails[1]: "oncall" is not an email address`},
+		{"prod without emails", "prod", "emails: [platform-alerts@example.com, oncall@example.com]", "emails: []", "prod.yaml:61: alarms.emails: \"[]\" must name at least one address in prod"},
+		{"prod without domain", "prod", "  domain: api.example.com\n  hosted_zone_id: Z0PRODZONE0000000001\n", "  domain: \"\"\n", `prod.yaml:66: dns.domain: "" must be set in prod`},
 		{"domain without zone", "staging", "  hosted_zone_id: Z0STAGINGZONE00000001\n", "", `staging.yaml: dns.hosted_zone_id: "" must be the Route53 zone id`},
 		{"prod without flow logs", "prod", "notify_recovery: true           # on-call sees \"resolved\" too\n", "notify_recovery: true\nfeatures:\n  flow_logs: false\n", "features.flow_logs: false must be true in prod"},
 	}
@@ -282,6 +291,19 @@ func TestRegionListsAreDisjointAndSorted(t *testing.T) {
 		require.NoError(t, err)
 		assert.Contains(t, CommercialRegions, env.Region)
 	}
+}
+
+// TestReservedConcurrencyIsAChoice: prod may run unreserved, an explicit
+// reservation is kept, and the quota-bound maximum is enforced.
+func TestReservedConcurrencyIsAChoice(t *testing.T) {
+	for _, n := range []int{0, 1, 10} {
+		env, err := Load(mutated(t, "prod", "reserved_concurrency: 0", "reserved_concurrency: "+strconv.Itoa(n)))
+		require.NoError(t, err, n)
+		assert.Equal(t, n, env.Scheduler.ReservedConcurrency)
+	}
+	_, err := Load(mutated(t, "prod", "reserved_concurrency: 0", "reserved_concurrency: 11"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "scheduler.reserved_concurrency: 11 must be between 0 (unreserved) and 10")
 }
 
 func TestExplicitFalseIsKept(t *testing.T) {

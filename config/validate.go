@@ -16,7 +16,6 @@ var (
 	reOwner     = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
 	reDBClass   = regexp.MustCompile(`^db\.[a-z0-9]+\.[a-z0-9]+$`)
 	reDBName    = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
-	reSchedule  = regexp.MustCompile(`^(rate\([1-9][0-9]* (minute|minutes|hour|hours|day|days)\)|cron\([^()]+\))$`)
 	reEmail     = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[a-z]{2,}$`)
 	reHostname  = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
 	reZoneID    = regexp.MustCompile(`^Z[A-Z0-9]{1,31}$`)
@@ -150,7 +149,12 @@ func validate(e *Environment) error {
 	c.check(s.Worker.MessagesPerTask >= 1, "services.worker.messages_per_task", s.Worker.MessagesPerTask, "must be 1 or more")
 
 	sc := e.Scheduler
-	c.check(reSchedule.MatchString(sc.ScheduleExpression), "scheduler.schedule_expression", sc.ScheduleExpression, "must be rate(N minutes|hours|days) or cron(...)")
+	sched, schedErr := ParseSchedule(sc.ScheduleExpression)
+	c.check(schedErr == nil, "scheduler.schedule_expression", sc.ScheduleExpression, "%v", schedErr)
+	if schedErr == nil {
+		c.check(sched.Heartbeat().Window() <= MaxHeartbeatWindow, "scheduler.schedule_expression", sc.ScheduleExpression,
+			"ticks too rarely: the heartbeat alarm waits %d ticks and a CloudWatch alarm looks back at most 7 days (use at most rate(2 days) or rate(56 hours))", HeartbeatTicks)
+	}
 	_, tzErr := time.LoadLocation(sc.Timezone)
 	c.check(sc.Timezone != "" && tzErr == nil, "scheduler.timezone", sc.Timezone, "is not an IANA time zone name like UTC or Europe/Berlin")
 	c.check(sc.TimeoutSeconds >= 1 && sc.TimeoutSeconds <= 900, "scheduler.timeout_seconds", sc.TimeoutSeconds, "must be between 1 and 900")

@@ -3,6 +3,7 @@ package stacks
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -89,12 +90,13 @@ func TestAlertsTopic(t *testing.T) {
 
 // wantAlarms is the alarm set per tier (names without the prefix).
 var (
-	baseAlarms = []string{"jobs-dlq-not-empty", "scheduler-errors"}
+	baseAlarms = []string{"jobs-dlq-not-empty", "scheduler-errors", "scheduler-heartbeat",
+		"scheduler-target-errors", "scheduler-ticks-dropped", "scheduler-dlq-delivery-failed", "scheduler-dlq-not-empty"}
 	fullAlarms = append(append([]string{}, baseAlarms...),
 		"alb-5xx", "alb-latency-p95", "alb-unhealthy-targets",
 		"api-cpu-high", "api-memory-high", "worker-cpu-high", "worker-memory-high",
 		"jobs-oldest-message", "db-cpu-high", "db-free-storage-low", "db-freeable-memory-low", "db-connections-high",
-		"scheduler-throttles", "scheduler-dlq-not-empty")
+		"scheduler-throttles")
 	scalingAlarms = []string{"worker-backlog", "worker-idle"}
 	scaleToZero   = []string{"api-wake-up", "api-idle"}
 )
@@ -132,6 +134,83 @@ func TestAlarmsPerEnvironment(t *testing.T) {
 	assert.False(t, envs[0].Alarms.Full, "dev keeps only the essential alarms")
 }
 
+// TestSchedulerAlarms: every environment, dev too, notices a scheduler that
+// stopped ticking and EventBridge Scheduler failing to deliver ticks.
+func TestSchedulerAlarms(t *testing.T) {
+	eachEnv(t, func(t *testing.T, env *config.Environment, s stackJSON) {
+		topicName, _ := findNamed(t, s.resources("aws_sns_topic"), "name", env.Prefix()+"-alerts")
+		topic := []any{"${aws_sns_topic." + topicName + ".arn}"}
+		alarms := s.resources("aws_cloudwatch_metric_alarm")
+		byName := func(short string) map[string]any { return findBy(t, alarms, "alarm_name", env.Prefix()+"-"+short) }
+		fn := env.Prefix() + "-scheduler"
+
+		// Heartbeat: fewer than one invocation in each of 3 schedule periods.
+		sched, err := config.ParseSchedule(env.Scheduler.ScheduleExpression)
+		require.NoError(t, err)
+		hb := byName("scheduler-heartbeat")
+		assert.Equal(t, "AWS/Lambda", hb["namespace"])
+		assert.Equal(t, "Invocations", hb["metric_name"])
+		assert.Equal(t, map[string]any{"FunctionName": fn}, hb["dimensions"])
+		assert.Equal(t, "Sum", hb["statistic"])
+		assert.Equal(t, sched.Every.Seconds(), hb["period"], "one period per tick")
+		assert.Equal(t, float64(config.HeartbeatTicks), hb["evaluation_periods"])
+		assert.Equal(t, float64(config.HeartbeatTicks), hb["datapoints_to_alarm"])
+		assert.Equal(t, "LessThanThreshold", hb["comparison_operator"])
+		assert.Equal(t, float64(1), hb["threshold"])
+		assert.Equal(t, "breaching", hb["treat_missing_data"], "Lambda publishes nothing when nothing runs")
+		assert.Equal(t, topic, hb["alarm_actions"])
+		if env.Scheduler.ScheduleExpression == "rate(15 minutes)" {
+			assert.Equal(t, float64(900), hb["period"])
+			assert.Contains(t, hb["alarm_description"], "not invoked for 45 minutes although it should run every 15 minutes")
+		}
+
+		// EventBridge Scheduler's own failures, for the group that holds only this schedule.
+		groupName, group := findNamed(t, s.resources("aws_scheduler_schedule_group"), "name", fn)
+		assert.Equal(t, "${aws_scheduler_schedule_group."+groupName+".name}", s.only(t, "aws_scheduler_schedule")["group_name"])
+		for short, metric := range map[string]string{
+			"scheduler-target-errors":       "TargetErrorCount",
+			"scheduler-ticks-dropped":       "InvocationDroppedCount",
+			"scheduler-dlq-delivery-failed": "InvocationsFailedToBeSentToDeadLetterCount",
+		} {
+			a := byName(short)
+			assert.Equal(t, "AWS/Scheduler", a["namespace"], short)
+			assert.Equal(t, metric, a["metric_name"], short)
+			assert.Equal(t, map[string]any{"ScheduleGroup": group["name"]}, a["dimensions"], short)
+			assert.Equal(t, "Sum", a["statistic"], short)
+			assert.Equal(t, "GreaterThanOrEqualToThreshold", a["comparison_operator"], short)
+			assert.Equal(t, float64(1), a["threshold"], short)
+			assert.Equal(t, "notBreaching", a["treat_missing_data"], short)
+			assert.Equal(t, topic, a["alarm_actions"], short)
+		}
+
+		// The scheduler DLQ alarm is on in every tier.
+		dlq := byName("scheduler-dlq-not-empty")
+		assert.Equal(t, map[string]any{"QueueName": fn + "-dlq"}, dlq["dimensions"])
+		assert.Equal(t, topic, dlq["alarm_actions"])
+	})
+}
+
+// TestAlarmDescriptionsMatchWindows: a description that names an "M of N"
+// window names the configured one, and M never exceeds N.
+func TestAlarmDescriptionsMatchWindows(t *testing.T) {
+	window := regexp.MustCompile(`(\d+) of the last (\d+) minutes`)
+	eachEnv(t, func(t *testing.T, env *config.Environment, s stackJSON) {
+		for name, a := range s.resources("aws_cloudwatch_metric_alarm") {
+			n := a["evaluation_periods"].(float64)
+			m, ok := a["datapoints_to_alarm"].(float64)
+			if !ok {
+				m = n // CloudWatch's default: every period breaches
+			}
+			assert.LessOrEqual(t, m, n, name)
+			desc, _ := a["alarm_description"].(string)
+			if got := window.FindStringSubmatch(desc); got != nil {
+				assert.Equal(t, fmt.Sprint(m), got[1], "%s: %q", name, desc)
+				assert.Equal(t, fmt.Sprint(n*a["period"].(float64)/60), got[2], "%s: %q", name, desc)
+			}
+		}
+	})
+}
+
 func TestAlarmThresholdsFromConfig(t *testing.T) {
 	synthAll(t)
 	prod := envs[2]
@@ -143,6 +222,12 @@ func TestAlarmThresholdsFromConfig(t *testing.T) {
 	assert.Equal(t, float64(prod.Alarms.ALB5xxPerMinute), byName("alb-5xx")["threshold"])
 	assert.Equal(t, float64(prod.Alarms.QueueAgeSeconds), byName("jobs-oldest-message")["threshold"])
 	assert.Equal(t, float64(prod.Alarms.DBFreeStorageGB)*1e9, byName("db-free-storage-low")["threshold"])
+	// The 5xx description states the window the alarm is configured with.
+	a5xx := byName("alb-5xx")
+	assert.Equal(t, float64(5), a5xx["evaluation_periods"])
+	assert.Equal(t, float64(3), a5xx["datapoints_to_alarm"])
+	assert.Equal(t, float64(60), a5xx["period"])
+	assert.Equal(t, fmt.Sprintf("The api answered >= %d 5xx per minute in 3 of the last 5 minutes", prod.Alarms.ALB5xxPerMinute), a5xx["alarm_description"])
 	// Service metrics stop when tasks scale to zero: missing data is not a breach.
 	assert.Equal(t, "notBreaching", byName("api-cpu-high")["treat_missing_data"])
 }
@@ -169,6 +254,8 @@ func TestDashboard(t *testing.T) {
 			for _, m := range w.Properties.Metrics {
 				ns, name := m[0].(string), m[1].(string)
 				seen[ns+" "+name] = true
+				opts, _ := m[len(m)-1].(map[string]any)
+				assert.NotEqual(t, "SampleCount", opts["stat"], "%s: %s SampleCount is not a count of anything useful", w.Properties.Title, name)
 				for i := 2; i+1 < len(m); i += 2 {
 					dim, val := m[i].(string), m[i+1].(string)
 					assert.True(t, known[dim][val], "%s: %s %s=%s is not a resource of this stack", w.Properties.Title, name, dim, val)
@@ -184,6 +271,8 @@ func TestDashboard(t *testing.T) {
 		} {
 			assert.True(t, seen[want], "dashboard shows %s", want)
 		}
+		// Running tasks come from Container Insights, where it is on.
+		assert.Equal(t, env.Features.ContainerInsights, seen["ECS/ContainerInsights RunningTaskCount"], "running tasks graphed iff Container Insights is on")
 	})
 }
 

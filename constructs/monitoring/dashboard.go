@@ -37,12 +37,25 @@ func dashboard(p Props) string {
 	db := map[string]string{"DBInstanceIdentifier": p.Database.Identifier}
 	fn := map[string]string{"FunctionName": p.Scheduler.FunctionName}
 	ecs := func(s *service.Service, label string) [][]any {
-		return [][]any{
+		lines := [][]any{
 			metric("AWS/ECS", "CPUUtilization", svc(s), "Average", label+" CPU %"),
 			metric("AWS/ECS", "MemoryUtilization", svc(s), "Average", label+" memory %"),
-			// SampleCount of a service metric is its running task count.
-			metric("AWS/ECS", "CPUUtilization", svc(s), "SampleCount", label+" running tasks"),
 		}
+		// The free AWS/ECS metrics carry no task count; Container Insights
+		// publishes one (ECS/ContainerInsights RunningTaskCount, dimensions
+		// ClusterName and ServiceName). Without it the graph shows none.
+		if p.Platform.ContainerInsights {
+			tasks := metric("ECS/ContainerInsights", "RunningTaskCount", svc(s), "Maximum", label+" running tasks")
+			tasks[len(tasks)-1].(map[string]string)["yAxis"] = "right"
+			lines = append(lines, tasks)
+		}
+		return lines
+	}
+	ecsTitle := func(name string) string {
+		if p.Platform.ContainerInsights {
+			return name + ": CPU, memory (left), running tasks (right)"
+		}
+		return name + ": CPU and memory"
 	}
 	graphs := []struct {
 		title   string
@@ -56,8 +69,8 @@ func dashboard(p Props) string {
 		{"Load balancer: latency p95 (s)", [][]any{
 			metric("AWS/ApplicationELB", "TargetResponseTime", lb, "p95", "p95"),
 		}},
-		{"api: CPU, memory, tasks", ecs(p.Platform.API, "api")},
-		{"worker: CPU, memory, tasks", ecs(p.Platform.Worker, "worker")},
+		{ecsTitle("api"), ecs(p.Platform.API, "api")},
+		{ecsTitle("worker"), ecs(p.Platform.Worker, "worker")},
 		{"Jobs queue: depth and DLQ", [][]any{
 			metric("AWS/SQS", "ApproximateNumberOfMessagesVisible", jobs, "Maximum", "waiting"),
 			metric("AWS/SQS", "ApproximateNumberOfMessagesNotVisible", jobs, "Maximum", "in flight"),

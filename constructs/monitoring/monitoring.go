@@ -6,6 +6,8 @@ package monitoring
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchdashboard"
@@ -61,9 +63,11 @@ type alarm struct {
 	dims                map[string]string
 	stat                string // Sum, Average, Maximum, Minimum or pNN
 	period, evaluations int
-	threshold           float64
-	op                  string
-	missing             string
+	// datapoints is M of an "M out of N" alarm; 0 means all N (evaluations).
+	datapoints int
+	threshold  float64
+	op         string
+	missing    string
 }
 
 // New creates the topic, the dashboard and the alarms for the tier.
@@ -139,7 +143,7 @@ func New(scope constructs.Construct, id string, p Props) *Monitoring {
 			Dimensions:         tf.Tags(a.dims),
 			Period:             tf.N(a.period),
 			EvaluationPeriods:  tf.N(a.evaluations),
-			DatapointsToAlarm:  tf.N(a.evaluations),
+			DatapointsToAlarm:  tf.N(a.datapointsToAlarm()),
 			Threshold:          tf.N(a.threshold),
 			ComparisonOperator: tf.S(a.op),
 			TreatMissingData:   tf.S(a.missing),
@@ -164,13 +168,21 @@ func New(scope constructs.Construct, id string, p Props) *Monitoring {
 	return m
 }
 
-// alarms is the alarm set of the environment's tier: without Alarms.Full only
-// the jobs DLQ and scheduler errors; with it, the whole set. Missing data is
-// "not breaching" for metrics that stop when a service scales to zero.
+// alarms is the alarm set of the environment's tier: without Alarms.Full
+// only the dead letters and the scheduler's health (every environment must
+// notice that the scheduler stopped ticking); with it, the whole set. Missing
+// data is "not breaching" for metrics that stop when a service scales to
+// zero or that AWS publishes only when something went wrong.
 func alarms(p Props) []alarm {
 	a := p.Alarms
 	jobsDLQ := map[string]string{"QueueName": p.Jobs.DeadLetter.Name}
 	fn := map[string]string{"FunctionName": p.Scheduler.FunctionName}
+	// AWS/Scheduler metrics exist per schedule group; the group holds only
+	// this schedule. Names and dimension as documented in
+	// https://docs.aws.amazon.com/scheduler/latest/UserGuide/monitoring-cloudwatch.html
+	group := map[string]string{"ScheduleGroup": p.Scheduler.ScheduleGroup}
+	sched := p.Scheduler.Schedule
+	beat := sched.Heartbeat()
 	always := []alarm{
 		{id: "jobs-dlq-not-empty", description: "Jobs failed max_receive_count times and wait in the dead-letter queue",
 			namespace: "AWS/SQS", metric: "ApproximateNumberOfMessagesVisible", dims: jobsDLQ, stat: "Maximum",
@@ -178,6 +190,24 @@ func alarms(p Props) []alarm {
 		{id: "scheduler-errors", description: "The scheduler function failed: ticks may be missing",
 			namespace: "AWS/Lambda", metric: "Errors", dims: fn, stat: "Sum",
 			period: 300, evaluations: 1, threshold: 1, op: "GreaterThanOrEqualToThreshold", missing: "notBreaching"},
+		// Lambda publishes Invocations only for periods with invocations, so
+		// a silent scheduler is missing data, which must count as breaching.
+		{id: "scheduler-heartbeat", description: fmt.Sprintf("The scheduler function was not invoked for %s although it should run every %s: the schedule stopped or cannot invoke it, so no ticks reach the jobs queue",
+			span(beat.Window()), span(sched.Every)),
+			namespace: "AWS/Lambda", metric: "Invocations", dims: fn, stat: "Sum",
+			period: int(beat.Period.Seconds()), evaluations: beat.Evaluations, threshold: 1, op: "LessThanThreshold", missing: "breaching"},
+		{id: "scheduler-target-errors", description: "EventBridge Scheduler could not invoke the scheduler function (it retries, then dead-letters the tick)",
+			namespace: "AWS/Scheduler", metric: "TargetErrorCount", dims: group, stat: "Sum",
+			period: 300, evaluations: 1, threshold: 1, op: "GreaterThanOrEqualToThreshold", missing: "notBreaching"},
+		{id: "scheduler-ticks-dropped", description: "EventBridge Scheduler gave up on a tick after its retries: check the scheduler dead-letter queue",
+			namespace: "AWS/Scheduler", metric: "InvocationDroppedCount", dims: group, stat: "Sum",
+			period: 300, evaluations: 1, threshold: 1, op: "GreaterThanOrEqualToThreshold", missing: "notBreaching"},
+		{id: "scheduler-dlq-delivery-failed", description: "EventBridge Scheduler could not write a failed tick to the scheduler dead-letter queue: the tick is lost",
+			namespace: "AWS/Scheduler", metric: "InvocationsFailedToBeSentToDeadLetterCount", dims: group, stat: "Sum",
+			period: 300, evaluations: 1, threshold: 1, op: "GreaterThanOrEqualToThreshold", missing: "notBreaching"},
+		{id: "scheduler-dlq-not-empty", description: "Scheduled invocations failed and wait in the scheduler dead-letter queue",
+			namespace: "AWS/SQS", metric: "ApproximateNumberOfMessagesVisible", dims: map[string]string{"QueueName": p.Scheduler.DeadLetter.Name}, stat: "Maximum",
+			period: 60, evaluations: 1, threshold: 1, op: "GreaterThanOrEqualToThreshold", missing: "notBreaching"},
 	}
 	if !a.Full {
 		return always
@@ -189,10 +219,16 @@ func alarms(p Props) []alarm {
 	}
 	jobs := map[string]string{"QueueName": p.Jobs.Name}
 	db := map[string]string{"DBInstanceIdentifier": p.Database.Identifier}
+	// 3 bad minutes out of 5, not 3 in a row: one good minute in a burst of
+	// errors does not reset the count. The description is written from the
+	// same numbers.
+	alb5xx := alarm{id: "alb-5xx",
+		namespace: "AWS/ApplicationELB", metric: "HTTPCode_Target_5XX_Count", dims: lb, stat: "Sum",
+		period: 60, evaluations: 5, datapoints: 3, threshold: float64(a.ALB5xxPerMinute), op: "GreaterThanOrEqualToThreshold", missing: "notBreaching"}
+	alb5xx.description = fmt.Sprintf("The api answered >= %d 5xx per %s in %d of the last %s",
+		a.ALB5xxPerMinute, per(time.Duration(alb5xx.period)*time.Second), alb5xx.datapoints, span(time.Duration(alb5xx.period*alb5xx.evaluations)*time.Second))
 	full := []alarm{
-		{id: "alb-5xx", description: fmt.Sprintf("The api answered >= %d 5xx a minute for 3 of 5 minutes", a.ALB5xxPerMinute),
-			namespace: "AWS/ApplicationELB", metric: "HTTPCode_Target_5XX_Count", dims: lb, stat: "Sum",
-			period: 60, evaluations: 3, threshold: float64(a.ALB5xxPerMinute), op: "GreaterThanOrEqualToThreshold", missing: "notBreaching"},
+		alb5xx,
 		{id: "alb-latency-p95", description: fmt.Sprintf("p95 api response time above %d ms", a.LatencyP95Millis),
 			namespace: "AWS/ApplicationELB", metric: "TargetResponseTime", dims: lb, stat: "p95",
 			period: 60, evaluations: 5, threshold: float64(a.LatencyP95Millis) / 1000, op: "GreaterThanThreshold", missing: "notBreaching"},
@@ -229,9 +265,6 @@ func alarms(p Props) []alarm {
 		{id: "scheduler-throttles", description: "The scheduler function was throttled",
 			namespace: "AWS/Lambda", metric: "Throttles", dims: fn, stat: "Sum",
 			period: 300, evaluations: 1, threshold: 1, op: "GreaterThanOrEqualToThreshold", missing: "notBreaching"},
-		{id: "scheduler-dlq-not-empty", description: "Scheduled invocations failed and wait in the scheduler dead-letter queue",
-			namespace: "AWS/SQS", metric: "ApproximateNumberOfMessagesVisible", dims: map[string]string{"QueueName": p.Scheduler.DeadLetter.Name}, stat: "Maximum",
-			period: 60, evaluations: 1, threshold: 1, op: "GreaterThanOrEqualToThreshold", missing: "notBreaching"},
 	}
 	return append(always, full...)
 }
@@ -242,4 +275,32 @@ func mustJSON(v any) string {
 		panic(err)
 	}
 	return string(out)
+}
+
+// datapointsToAlarm is M of "M out of N": datapoints, or all evaluations.
+func (a alarm) datapointsToAlarm() int {
+	if a.datapoints == 0 {
+		return a.evaluations
+	}
+	return a.datapoints
+}
+
+// per is span without the "1 ": "minute", "5 minutes".
+func per(d time.Duration) string {
+	return strings.TrimPrefix(span(d), "1 ")
+}
+
+// span writes a whole number of minutes, hours or days for a description.
+func span(d time.Duration) string {
+	n, unit := int(d/time.Minute), "minute"
+	switch {
+	case d%(24*time.Hour) == 0:
+		n, unit = int(d/(24*time.Hour)), "day"
+	case d%time.Hour == 0:
+		n, unit = int(d/time.Hour), "hour"
+	}
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
 }

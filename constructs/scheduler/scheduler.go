@@ -5,11 +5,14 @@
 package scheduler
 
 import (
+	"fmt"
+
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchloggroup"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdafunction"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdafunctioneventinvokeconfig"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/schedulerschedule"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/schedulerschedulegroup"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/flow-builder/infra/config"
@@ -45,6 +48,12 @@ type Props struct {
 type Scheduler struct {
 	// FunctionName is the Lambda function.
 	FunctionName string
+	// ScheduleGroup is the EventBridge Scheduler group that holds the
+	// schedule and nothing else: the ScheduleGroup dimension of the
+	// AWS/Scheduler metrics, which exist per group, not per schedule.
+	ScheduleGroup string
+	// Schedule is how often the schedule invokes the function.
+	Schedule config.Schedule
 	// DeadLetter receives invocations that failed after retries, from the
 	// schedule (could not invoke) and from Lambda (the function failed).
 	DeadLetter *queue.Queue
@@ -60,6 +69,10 @@ const (
 func New(scope constructs.Construct, id string, p Props) *Scheduler {
 	if p.Name == "" || p.AccountID == "" || p.Code.Zip == "" || p.Code.Hash == "" || p.Network == nil || p.Jobs == nil || p.Key == nil || p.LogRetentionDays == 0 {
 		panic("scheduler.New: Name, AccountID, Code, Network, Jobs, Key and LogRetentionDays are required")
+	}
+	sched, err := config.ParseSchedule(p.Scheduler.ScheduleExpression)
+	if err != nil {
+		panic(fmt.Sprintf("scheduler.New: Scheduler.ScheduleExpression %q %v", p.Scheduler.ScheduleExpression, err))
 	}
 	c := constructs.NewConstruct(scope, &id)
 	name := p.Name + "-scheduler"
@@ -143,8 +156,13 @@ func New(scope constructs.Construct, id string, p Props) *Scheduler {
 	// the role must be able to decrypt (kms:Decrypt is part of GrantSend).
 	dlq.GrantSend(invoker, "send-undeliverable")
 
+	// A group of its own, so that the group's metrics are this schedule's.
+	group := schedulerschedulegroup.NewSchedulerScheduleGroup(c, tf.S("schedule-group"), &schedulerschedulegroup.SchedulerScheduleGroupConfig{
+		Name: tf.S(name),
+	})
 	schedulerschedule.NewSchedulerSchedule(c, tf.S("schedule"), &schedulerschedule.SchedulerScheduleConfig{
 		Name:                       tf.S(name),
+		GroupName:                  group.Name(),
 		Description:                tf.S("Ticks the Flow Builder scheduler"),
 		ScheduleExpression:         tf.S(p.Scheduler.ScheduleExpression),
 		ScheduleExpressionTimezone: tf.S(p.Scheduler.Timezone),
@@ -161,5 +179,5 @@ func New(scope constructs.Construct, id string, p Props) *Scheduler {
 		},
 		DependsOn: &invoker.Policies,
 	})
-	return &Scheduler{FunctionName: name, DeadLetter: dlq}
+	return &Scheduler{FunctionName: name, ScheduleGroup: name, Schedule: sched, DeadLetter: dlq}
 }

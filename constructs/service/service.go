@@ -89,6 +89,9 @@ type Platform struct {
 	URL string
 	// API and Worker are the two services.
 	API, Worker *Service
+	// ContainerInsights says the cluster publishes the ECS/ContainerInsights
+	// metrics (RunningTaskCount and others).
+	ContainerInsights bool
 }
 
 // New creates the cluster, load balancer, services and scaling.
@@ -112,7 +115,7 @@ func New(scope constructs.Construct, id string, p Props) *Platform {
 		Name:    tf.S(p.Name),
 		Setting: []*ecscluster.EcsClusterSetting{{Name: tf.S("containerInsights"), Value: tf.S(insights)}},
 	})
-	out := &Platform{ClusterName: p.Name, ClusterArn: *cluster.Arn()}
+	out := &Platform{ClusterName: p.Name, ClusterArn: *cluster.Arn(), ContainerInsights: p.Features.ContainerInsights}
 
 	lb := newLoadBalancer(c, p)
 	out.LoadBalancerArnSuffix, out.TargetGroupArnSuffix, out.URL = lb.arnSuffix, lb.targetGroupArnSuffix, lb.url
