@@ -106,8 +106,7 @@ bench: ## measure synth and test time/memory against the floor app (see README "
 TRIVY_FLAGS := config --misconfig-scanners terraform --skip-check-update --disable-telemetry \
 	--skip-version-check -s HIGH,CRITICAL --exit-code 1 --ignorefile ../.trivyignore.yaml
 
-scan: ## trivy over all six synthesized stacks; waivers in .trivyignore.yaml
-	test -d cdktf.out/stacks || $(MAKE) synth
+scan: synth ## trivy over all six freshly synthesized stacks; waivers in .trivyignore.yaml
 	rm -rf cdktf.out/scan
 	cd tools && go run ./tfjson2hcl ../cdktf.out/stacks ../cdktf.out/scan
 	cd tools && GOEXPERIMENT=jsonv2 go tool trivy $(TRIVY_FLAGS) ../cdktf.out/scan
