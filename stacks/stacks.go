@@ -93,16 +93,14 @@ func NewApplication(scope constructs.Construct, env *config.Environment, code Co
 		Key:              a.Key,
 		LogRetentionDays: env.Logs.RetentionDays,
 	})
-	recovery := 30
-	if !env.Database.DeletionProtection {
-		recovery = 7 // disposable environments free secret names quickly
-	}
 	a.Secrets = secrets.New(stack, "secrets", secrets.Props{
 		Name:               prefix,
 		Environment:        env.Name,
 		Database:           a.Database,
 		Key:                a.Key,
-		RecoveryWindowDays: recovery,
+		RecoveryWindowDays: 30,
+		// A disposable environment must rebuild right after a destroy.
+		ForceDelete: !env.Database.DeletionProtection,
 	})
 	a.Registry = registry.New(stack, "registry", registry.Props{
 		Name:               prefix,

@@ -28,6 +28,11 @@ type Props struct {
 	Key *encryption.Key
 	// RecoveryWindowDays delays deletion of the application secret (7-30). Default: 30.
 	RecoveryWindowDays int
+	// ForceDelete deletes the application secret at once (no recovery
+	// window), so a disposable environment can be rebuilt right after a
+	// destroy: a secret in its recovery window keeps its name reserved.
+	// Default: false.
+	ForceDelete bool
 }
 
 // Secret is one Secrets Manager secret a service may read.
@@ -75,6 +80,9 @@ func New(scope constructs.Construct, id string, p Props) *Secrets {
 	}
 	if window < 7 || window > 30 {
 		panic("secrets.New: RecoveryWindowDays must be between 7 and 30")
+	}
+	if p.ForceDelete {
+		window = 0
 	}
 	c := constructs.NewConstruct(scope, &id)
 	app := secretsmanagersecret.NewSecretsmanagerSecret(c, tf.S("app"), &secretsmanagersecret.SecretsmanagerSecretConfig{
