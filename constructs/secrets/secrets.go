@@ -28,6 +28,11 @@ type Props struct {
 	Key *encryption.Key
 	// RecoveryWindowDays delays deletion of the application secret (7-30). Default: 30.
 	RecoveryWindowDays int
+	// ForceDelete deletes the application secret at once when the stack is
+	// destroyed (recovery_window_in_days = 0), so a disposable environment
+	// can be rebuilt straight away under the same secret name. Excludes
+	// RecoveryWindowDays. Default: false (the recovery window applies).
+	ForceDelete bool
 }
 
 // Secret is one Secrets Manager secret a service may read.
@@ -75,6 +80,12 @@ func New(scope constructs.Construct, id string, p Props) *Secrets {
 	}
 	if window < 7 || window > 30 {
 		panic("secrets.New: RecoveryWindowDays must be between 7 and 30")
+	}
+	if p.ForceDelete {
+		if p.RecoveryWindowDays != 0 {
+			panic("secrets.New: ForceDelete and RecoveryWindowDays exclude each other")
+		}
+		window = 0
 	}
 	c := constructs.NewConstruct(scope, &id)
 	app := secretsmanagersecret.NewSecretsmanagerSecret(c, tf.S("app"), &secretsmanagersecret.SecretsmanagerSecretConfig{
