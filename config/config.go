@@ -59,7 +59,8 @@ type Environment struct {
 
 // Network describes the VPC.
 type Network struct {
-	// CIDR is the VPC range, /16 to /24. Required.
+	// CIDR is the VPC range, /16 to /23 (each subnet is 1/16 of it, and the
+	// load balancer's public subnets must be at least /27). Required.
 	CIDR string `yaml:"cidr"`
 	// AZCount is how many availability zones to spread over (2 or 3). Default: 2.
 	AZCount int `yaml:"az_count"`
@@ -73,14 +74,17 @@ type Network struct {
 // Database describes the RDS PostgreSQL instance.
 type Database struct {
 	// EngineVersion is the PostgreSQL major version (e.g. "16"); RDS picks the
-	// minor and upgrades it automatically. Default: "16".
+	// minor and upgrades it automatically. Raising it is a major upgrade:
+	// deploy it with apply_immediately: true (see README "Database").
+	// Default: "16".
 	EngineVersion string `yaml:"engine_version"`
 	// InstanceClass is the RDS class, e.g. db.t4g.micro. Default: db.t4g.micro.
 	InstanceClass string `yaml:"instance_class"`
 	// AllocatedStorageGB is the initial gp3 storage, at least 20. Default: 20.
 	AllocatedStorageGB int `yaml:"allocated_storage_gb"`
-	// MaxAllocatedStorageGB is the storage autoscaling limit; 0 turns storage
-	// autoscaling off. Default: 0.
+	// MaxAllocatedStorageGB is the storage autoscaling limit, at least 110%
+	// of allocated_storage_gb (an RDS rule); 0 turns storage autoscaling off.
+	// Default: 0.
 	MaxAllocatedStorageGB int `yaml:"max_allocated_storage_gb"`
 	// BackupRetentionDays is 1 to 35. Default: 7.
 	BackupRetentionDays int `yaml:"backup_retention_days"`
@@ -97,6 +101,14 @@ type Database struct {
 	MonitoringIntervalSeconds int `yaml:"monitoring_interval_seconds"`
 	// SlowQueryMillis logs statements slower than this (log_min_duration_statement). Default: 500.
 	SlowQueryMillis int `yaml:"slow_query_ms"`
+	// ApplyImmediately applies instance changes (class, multi-AZ, storage,
+	// engine version) during the deploy instead of in the next maintenance
+	// window. Off, a deploy leaves them pending and every plan keeps showing
+	// them until the window (sun 04:30 UTC) has passed. A major engine
+	// upgrade needs it on for that deploy (see README "Database"). Default:
+	// false (changes that restart or fail over the instance wait for the
+	// maintenance window).
+	ApplyImmediately bool `yaml:"apply_immediately"`
 	// DatabaseName is the initial database. Default: flowbuilder.
 	DatabaseName string `yaml:"database_name"`
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -74,8 +75,8 @@ func TestFails(t *testing.T) {
 		{"implicit timestamp", "dev", "owner: platform", "owner: 2026-11-01", `owner: "2026-11-01" must be a string (quote it)`},
 		{"core tag is fine but type still checked", "dev", "az_count: 2", "az_count: !!str 2", `network.az_count: "2" must be a whole number`},
 		{"second document", "dev", "owner: platform\n", "owner: platform\n---\nowner: other\n", "dev.yaml:11: a second YAML document starts here; an environment file must hold exactly one YAML document"},
-		{"second document empty", "dev", "  flow_logs: true\n", "  flow_logs: true\n---\n", "dev.yaml:72: a second YAML document starts here"},
-		{"second document invalid", "dev", "  flow_logs: true\n", "  flow_logs: true\n---\nnetwork: [\n", "dev.yaml:73: is not valid YAML: did not find expected node content"},
+		{"second document empty", "dev", "  flow_logs: true\n", "  flow_logs: true\n---\n", "dev.yaml:73: a second YAML document starts here"},
+		{"second document invalid", "dev", "  flow_logs: true\n", "  flow_logs: true\n---\nnetwork: [\n", "dev.yaml:74: is not valid YAML: did not find expected node content"},
 		{"account id not 12 digits", "prod", `"333333333333"`, `"33333333333"`, `prod.yaml:8: account_id: "33333333333" is not a 12-digit AWS account id`},
 		{"bad region", "dev", "region: us-east-1", "region: useast1", `region: "useast1" is not an AWS region name`},
 		{"unknown region", "dev", "region: us-east-1", "region: xx-fake-9", `dev.yaml:9: region: "xx-fake-9" is not a known AWS region (config/regions.go lists them as of 2026-11); for a region launched since, add it there or set allow_unlisted_region: true`},
@@ -86,8 +87,9 @@ func TestFails(t *testing.T) {
 		{"missing owner", "dev", "owner: platform\n", "", `dev.yaml: owner: "" must be a lower-case team name`},
 		{"bad cidr", "dev", "10.10.0.0/16", "10.10.0.300/16", `network.cidr: "10.10.0.300/16" is not an IPv4 CIDR`},
 		{"cidr host bits", "dev", "10.10.0.0/16", "10.10.1.0/16", `network.cidr: "10.10.1.0/16" has host bits set; did you mean 10.10.0.0/16?`},
-		{"cidr too large", "dev", "10.10.0.0/16", "10.0.0.0/12", `network.cidr: "10.0.0.0/12" must be between /16 and /24`},
-		{"cidr too small", "dev", "10.10.0.0/16", "10.10.0.0/25", `must be between /16 and /24`},
+		{"cidr too large", "dev", "10.10.0.0/16", "10.0.0.0/12", `network.cidr: "10.0.0.0/12" must be between /16 and /23 (its public subnets are 1/16 of it and an ALB needs at least /27)`},
+		{"cidr too small", "dev", "10.10.0.0/16", "10.10.0.0/25", `must be between /16 and /23`},
+		{"cidr too small for an ALB", "dev", "10.10.0.0/16", "10.10.0.0/24", `dev.yaml:13: network.cidr: "10.10.0.0/24" must be between /16 and /23`},
 		{"cidr public", "dev", "10.10.0.0/16", "8.8.0.0/16", `must be inside a private range`},
 		{"az_count too low", "dev", "az_count: 2", "az_count: 1", "network.az_count: 1 must be 2 or 3"},
 		{"az_count too high", "prod", "az_count: 3", "az_count: 4", "network.az_count: 4 must be 2 or 3"},
@@ -99,7 +101,8 @@ func TestFails(t *testing.T) {
 		{"old postgres", "dev", "instance_class: db.t4g.micro", "instance_class: db.t4g.micro\n  engine_version: \"12\"", `database.engine_version: "12" must be a supported PostgreSQL major`},
 		{"db class not db family", "dev", "instance_class: db.t4g.micro", "instance_class: t4g.micro", `database.instance_class: "t4g.micro" is not an RDS instance class`},
 		{"storage below 20", "dev", "allocated_storage_gb: 20", "allocated_storage_gb: 10", "database.allocated_storage_gb: 10 must be between 20 and 65536"},
-		{"max storage not above allocated", "staging", "max_allocated_storage_gb: 100", "max_allocated_storage_gb: 20", "database.max_allocated_storage_gb: 20 must be 0 (no storage autoscaling) or above allocated_storage_gb (20)"},
+		{"max storage not above allocated", "staging", "max_allocated_storage_gb: 100", "max_allocated_storage_gb: 20", "database.max_allocated_storage_gb: 20 must be 0 (no storage autoscaling) or at least 110% of allocated_storage_gb (20), as RDS requires: at least 22"},
+		{"max storage below 110%", "staging", "max_allocated_storage_gb: 100", "max_allocated_storage_gb: 21", "database.max_allocated_storage_gb: 21 must be 0 (no storage autoscaling) or at least 110% of allocated_storage_gb (20), as RDS requires: at least 22"},
 		{"backups above 35", "staging", "backup_retention_days: 7", "backup_retention_days: 36", "database.backup_retention_days: 36 must be between 1 and 35"},
 		{"prod backups below 7", "prod", "backup_retention_days: 14", "backup_retention_days: 3", "prod.yaml:22: database.backup_retention_days: 3 is below the minimum 7 for prod"},
 		{"prod single-AZ", "prod", "multi_az: true", "multi_az: false", "prod.yaml:23: database.multi_az: false must be true in prod"},
@@ -316,7 +319,7 @@ func TestExplicitFalseIsKept(t *testing.T) {
 }
 
 func TestSubnetsAreDisjointAndInsideTheVPC(t *testing.T) {
-	for _, cidr := range []string{"10.0.0.0/16", "172.16.4.0/22", "192.168.1.0/24"} {
+	for _, cidr := range []string{"10.0.0.0/16", "172.16.4.0/22", "192.168.2.0/23"} {
 		for _, azs := range []int{2, 3} {
 			n := Network{CIDR: cidr, AZCount: azs}
 			plan, err := n.Subnets()
@@ -342,6 +345,26 @@ func TestSubnetsAreDisjointAndInsideTheVPC(t *testing.T) {
 	assert.Equal(t, []string{"10.10.0.0/20", "10.10.16.0/20"}, plan[TierPublic])
 	assert.Equal(t, []string{"10.10.64.0/20", "10.10.80.0/20"}, plan[TierPrivate])
 	assert.Equal(t, []string{"10.10.128.0/20", "10.10.144.0/20"}, plan[TierDatabase])
+}
+
+// TestSmallestVPCStillFitsAnALB: the smallest VPC validation accepts yields
+// public subnets an ALB accepts (/27 or larger, with 8 free addresses once
+// AWS has reserved 5), and one bit smaller would not.
+func TestSmallestVPCStillFitsAnALB(t *testing.T) {
+	freeAddresses := func(cidr string) int {
+		return 1<<(32-netip.MustParsePrefix(cidr).Bits()) - 5
+	}
+	for _, tc := range []struct {
+		cidr string
+		fits bool
+	}{{fmt.Sprintf("10.0.0.0/%d", MaxVPCPrefixBits), true}, {fmt.Sprintf("10.0.0.0/%d", MaxVPCPrefixBits+1), false}} {
+		plan, err := Network{CIDR: tc.cidr, AZCount: 3}.Subnets()
+		require.NoError(t, err)
+		for _, s := range plan[TierPublic] {
+			fits := netip.MustParsePrefix(s).Bits() <= 27 && freeAddresses(s) >= 8
+			assert.Equal(t, tc.fits, fits, "VPC %s: public subnet %s", tc.cidr, s)
+		}
+	}
 }
 
 // mutated copies environments/<env>.yaml into a temp dir with old replaced by

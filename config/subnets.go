@@ -11,7 +11,7 @@ type Tier string
 const (
 	// TierPublic holds the load balancer and the NAT gateways.
 	TierPublic Tier = "public"
-	// TierPrivate holds the services and the scheduler function.
+	// TierPrivate holds the services and the one-off migration task.
 	TierPrivate Tier = "private"
 	// TierDatabase holds the database; it has no route to the internet.
 	TierDatabase Tier = "database"

@@ -21,6 +21,10 @@ var (
 	reZoneID    = regexp.MustCompile(`^Z[A-Z0-9]{1,31}$`)
 )
 
+// MaxVPCPrefixBits is the smallest VPC the subnet plan can cut into subnets
+// an ALB accepts: a /23 gives /27 subnets.
+const MaxVPCPrefixBits = 23
+
 // SupportedPostgresMajors are the RDS PostgreSQL majors in standard support.
 var SupportedPostgresMajors = []string{"15", "16", "17"}
 
@@ -82,7 +86,10 @@ func validate(e *Environment) error {
 	c.check(err == nil && prefix.Addr().Is4(), "network.cidr", n.CIDR, "is not an IPv4 CIDR like 10.0.0.0/16")
 	if err == nil {
 		c.check(prefix.Masked() == prefix, "network.cidr", n.CIDR, "has host bits set; did you mean %s?", prefix.Masked())
-		c.check(prefix.Bits() >= 16 && prefix.Bits() <= 24, "network.cidr", n.CIDR, "must be between /16 and /24")
+		// The subnet plan cuts the VPC into 16 blocks (config/subnets.go), so a
+		// /23 gives /27 subnets: the smallest an ALB accepts (it needs /27
+		// with 8 free addresses in each of its subnets).
+		c.check(prefix.Bits() >= 16 && prefix.Bits() <= MaxVPCPrefixBits, "network.cidr", n.CIDR, "must be between /16 and /%d (its public subnets are 1/16 of it and an ALB needs at least /27)", MaxVPCPrefixBits)
 		c.check(isPrivate(prefix), "network.cidr", n.CIDR, "must be inside a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16)")
 	}
 	c.check(n.AZCount >= 2 && n.AZCount <= 3, "network.az_count", n.AZCount, "must be 2 or 3")
@@ -105,7 +112,9 @@ func validate(e *Environment) error {
 	c.check(contains(SupportedPostgresMajors, d.EngineVersion), "database.engine_version", d.EngineVersion, "must be a supported PostgreSQL major: %s", strings.Join(SupportedPostgresMajors, ", "))
 	c.check(reDBClass.MatchString(d.InstanceClass), "database.instance_class", d.InstanceClass, "is not an RDS instance class (db.<family>.<size>, e.g. db.t4g.micro)")
 	c.check(d.AllocatedStorageGB >= 20 && d.AllocatedStorageGB <= 65536, "database.allocated_storage_gb", d.AllocatedStorageGB, "must be between 20 and 65536 (gp3 minimum is 20)")
-	c.check(d.MaxAllocatedStorageGB == 0 || d.MaxAllocatedStorageGB > d.AllocatedStorageGB, "database.max_allocated_storage_gb", d.MaxAllocatedStorageGB, "must be 0 (no storage autoscaling) or above allocated_storage_gb (%d)", d.AllocatedStorageGB)
+	// RDS refuses a limit below 110% of the allocated storage (20 -> 21 fails at apply).
+	c.check(d.MaxAllocatedStorageGB == 0 || 10*d.MaxAllocatedStorageGB >= 11*d.AllocatedStorageGB, "database.max_allocated_storage_gb", d.MaxAllocatedStorageGB,
+		"must be 0 (no storage autoscaling) or at least 110%% of allocated_storage_gb (%d), as RDS requires: at least %d", d.AllocatedStorageGB, (11*d.AllocatedStorageGB+9)/10)
 	c.check(d.BackupRetentionDays >= 1 && d.BackupRetentionDays <= 35, "database.backup_retention_days", d.BackupRetentionDays, "must be between 1 and 35")
 	if tier == "prod" {
 		c.check(d.BackupRetentionDays >= 7, "database.backup_retention_days", d.BackupRetentionDays, "is below the minimum 7 for prod")

@@ -130,7 +130,7 @@ func TestSecurityGroups(t *testing.T) {
 		for name, r := range s.resources("aws_vpc_security_group_egress_rule") {
 			assert.NotEmpty(t, r["description"], name)
 		}
-		// Database: 5432 from exactly the api, worker and scheduler groups.
+		// Database: 5432 from exactly the api, worker and migration task groups.
 		var dbPeers []any
 		for _, r := range ingress {
 			if r["security_group_id"] == ref("database") {
@@ -138,15 +138,18 @@ func TestSecurityGroups(t *testing.T) {
 				dbPeers = append(dbPeers, r["referenced_security_group_id"])
 			}
 		}
-		assert.ElementsMatch(t, []any{ref("api"), ref("worker"), ref("scheduler")}, dbPeers)
-		// api: container port from the ALB only; worker and scheduler: nothing.
+		assert.ElementsMatch(t, []any{ref("api"), ref("worker"), ref("migrate")}, dbPeers)
+		for name := range sgs {
+			assert.False(t, strings.HasPrefix(name, "network_scheduler-sg_"), "the scheduler function runs outside the VPC: %s", name)
+		}
+		// api: container port from the ALB only; worker and migration task: nothing.
 		for _, r := range ingress {
 			switch r["security_group_id"] {
 			case ref("api"):
 				assert.Equal(t, ref("alb"), r["referenced_security_group_id"])
 				assert.Equal(t, float64(env.Services.ContainerPort), r["from_port"])
-			case ref("worker"), ref("scheduler"):
-				t.Errorf("worker and scheduler take no ingress: %v", r)
+			case ref("worker"), ref("migrate"):
+				t.Errorf("worker and migration task take no ingress: %v", r)
 			}
 		}
 	})
@@ -173,8 +176,18 @@ func TestDatabase(t *testing.T) {
 		assert.Contains(t, db["enabled_cloudwatch_logs_exports"], "postgresql")
 		assert.Equal(t, !d.FinalSnapshot, db["skip_final_snapshot"])
 		if d.FinalSnapshot {
-			assert.NotEmpty(t, db["final_snapshot_identifier"])
+			// Unique per instance (a UUID drawn once at create), stable across
+			// re-plans: a second destroy after a rebuild never collides.
+			suffix := s.only(t, "terraform_data")
+			assert.Nil(t, suffix["input"], "nothing replaces it while the instance lives")
+			assert.Regexp(t, `^`+env.Prefix()+`-postgres-final-\$\{terraform_data\.database_final-snapshot-suffix_[0-9A-F]+\.id\}$`, db["final_snapshot_identifier"])
+		} else {
+			assert.Empty(t, s.resources("terraform_data"))
 		}
+		// A raised engine_version (a pinned major) must apply; whether changes
+		// wait for the maintenance window is the environment's choice.
+		assert.Equal(t, true, db["allow_major_version_upgrade"])
+		assert.Equal(t, d.ApplyImmediately, db["apply_immediately"])
 		assert.Equal(t, d.PerformanceInsights, db["performance_insights_enabled"])
 		assert.Contains(t, db["db_subnet_group_name"], "database_subnet-group")
 
@@ -186,6 +199,9 @@ func TestDatabase(t *testing.T) {
 
 		pg := s.only(t, "aws_db_parameter_group")
 		assert.Equal(t, "postgres"+d.EngineVersion, pg["family"])
+		// Old and new group coexist during a major upgrade.
+		assert.Equal(t, env.Prefix()+"-postgres"+d.EngineVersion, pg["name"])
+		assert.Equal(t, true, dig(pg, "lifecycle", "create_before_destroy"))
 		params := map[string]any{}
 		for _, p := range pg["parameter"].([]any) {
 			params[dig(p, "name").(string)] = dig(p, "value")
@@ -196,6 +212,11 @@ func TestDatabase(t *testing.T) {
 		logs := s.resources("aws_cloudwatch_log_group")
 		lg := findBy(t, logs, "name", "/aws/rds/instance/"+env.Prefix()+"-postgres/postgresql")
 		assert.Equal(t, float64(env.Logs.RetentionDays), lg["retention_in_days"])
+		// RDSOSMetrics is RDS's, shared by every instance of the account and
+		// region: owning it breaks a second environment there.
+		for name, g := range logs {
+			assert.NotEqual(t, "RDSOSMetrics", g["name"], name)
+		}
 	})
 	// Per-environment differences the issue names.
 	dev, prod := app(t, envs[0]).only(t, "aws_db_instance"), app(t, envs[2]).only(t, "aws_db_instance")
@@ -212,6 +233,13 @@ func TestSecrets(t *testing.T) {
 	eachEnv(t, func(t *testing.T, env *config.Environment, s stackJSON) {
 		sec := s.only(t, "aws_secretsmanager_secret")
 		assert.Equal(t, "flow-builder/"+env.Name+"/app", sec["name"])
+		// A disposable environment frees the name at destroy so it can be
+		// rebuilt at once; a protected one keeps 30 days to recover.
+		window := 30.0
+		if !env.Database.DeletionProtection {
+			window = 0
+		}
+		assert.Equal(t, window, sec["recovery_window_in_days"])
 		assert.Contains(t, sec["kms_key_id"], "${aws_kms_key.key_")
 		// A disposable environment frees the secret's name at once, so it can
 		// be rebuilt right after a destroy (the rehearsal does exactly that).
@@ -235,6 +263,12 @@ func TestEnvironmentKey(t *testing.T) {
 		s := app(t, env)
 		key := s.only(t, "aws_kms_key")
 		assert.Equal(t, true, key["enable_key_rotation"])
+		// A final snapshot is encrypted with the key: the key outlives the stack.
+		if env.Database.FinalSnapshot {
+			assert.Equal(t, true, dig(key, "lifecycle", "prevent_destroy"), env.Name)
+		} else {
+			assert.Nil(t, dig(key, "lifecycle", "prevent_destroy"), env.Name)
+		}
 		p := policyDoc(t, key["policy"])
 		logs := p.statement(t, "CloudWatchLogsEncryptLogGroups")
 		assert.Equal(t, "logs."+env.Region+".amazonaws.com", dig(logs, "Principal", "Service"))

@@ -153,8 +153,11 @@ type container struct {
 func TestTaskDefinitionsAndServices(t *testing.T) {
 	eachVariant(t, func(t *testing.T, env *config.Environment, s stackJSON) {
 		tds := s.resources("aws_ecs_task_definition")
-		require.Len(t, tds, 2)
+		require.Len(t, tds, 3, "api, worker and the migration task")
 		for name, td := range tds {
+			if strings.HasPrefix(name, "migration_") {
+				continue // TestMigrationTask
+			}
 			svc := "api"
 			task := env.Services.API.Task
 			if strings.Contains(name, "worker") {
@@ -176,15 +179,22 @@ func TestTaskDefinitionsAndServices(t *testing.T) {
 			assert.Equal(t, "awslogs", c.LogConfiguration.LogDriver)
 			assert.Regexp(t, `^\$\{aws_ecr_repository\.registry_`+svc+`_[0-9A-F]+\.repository_url\}`+imageSuffix(task.Image)+`$`, c.Image)
 			// Secrets only by ARN; no secret-looking value in the environment.
-			want := map[string]string{"DB_USERNAME": ":username::", "DB_PASSWORD": ":password::", "APP_SECRETS": "aws_secretsmanager_secret.secrets_app"}
+			// The database is reached as the service's own IAM-authenticated
+			// user: no database credential is injected.
+			want := map[string]string{"APP_SECRETS": "aws_secretsmanager_secret.secrets_app"}
 			require.Len(t, c.Secrets, len(want))
 			for _, sec := range c.Secrets {
 				assert.Contains(t, sec.ValueFrom, want[sec.Name], sec.Name)
 				assert.True(t, strings.HasPrefix(sec.ValueFrom, "${aws_"), "valueFrom is an ARN reference: %s", sec.ValueFrom)
 			}
+			envVars := map[string]string{}
 			for _, e := range c.Environment {
 				assert.NotRegexp(t, `(?i)password|token|api_key`, e.Name)
+				envVars[e.Name] = e.Value
 			}
+			assert.Equal(t, svc, envVars["DB_USER"])
+			assert.Equal(t, "true", envVars["DB_IAM_AUTH"])
+			assert.NotContains(t, envVars, "DB_SECRET_ARN", "services never see the master secret")
 		}
 		// Images come from the environment file, never from Terraform variables.
 		assert.Nil(t, s["variable"], "no deploy-time inputs: a plain deploy deploys what is committed")
@@ -300,8 +310,6 @@ func TestIAMLeastPrivilege(t *testing.T) {
 	unscopable := map[string]bool{
 		"ecr:GetAuthorizationToken": true,
 		"xray:PutTraceSegments":     true, "xray:PutTelemetryRecords": true,
-		"ec2:CreateNetworkInterface": true, "ec2:DescribeNetworkInterfaces": true, "ec2:DeleteNetworkInterface": true,
-		"ec2:AssignPrivateIpAddresses": true, "ec2:UnassignPrivateIpAddresses": true, "ec2:DescribeSubnets": true,
 	}
 	eachEnv(t, func(t *testing.T, env *config.Environment, s stackJSON) {
 		rps := s.resources("aws_iam_role_policy")
@@ -325,7 +333,8 @@ func TestIAMLeastPrivilege(t *testing.T) {
 }
 
 // TestServiceRoles: the api may send to the queue, the worker may consume it,
-// neither may do the other; both execution roles read exactly the two secrets.
+// neither may do the other; both execution roles read the app secret and
+// pull their image.
 func TestServiceRoles(t *testing.T) {
 	synthAll(t)
 	for _, env := range envs {
@@ -356,7 +365,6 @@ func TestServiceRoles(t *testing.T) {
 		assert.True(t, has("platform_worker_task-role_consume-jobs", "sqs:DeleteMessage"))
 		assert.False(t, has("platform_worker_task-role", "sqs:SendMessage"))
 		for _, svc := range []string{"api", "worker"} {
-			assert.True(t, has("platform_"+svc+"_execution-role_read-database-secret", "secretsmanager:GetSecretValue"))
 			assert.True(t, has("platform_"+svc+"_execution-role_read-app-secrets", "secretsmanager:GetSecretValue"))
 			assert.True(t, has("platform_"+svc+"_execution-role_pull-image", "ecr:BatchGetImage"))
 		}
@@ -442,5 +450,83 @@ func TestReleasesAreDeclaredAndWatched(t *testing.T) {
 		assert.Contains(t, policy, "aws_cloudwatch_event_rule.monitoring_deployment-failed_")
 		key := s.only(t, "aws_kms_key")["policy"].(string)
 		assert.Contains(t, key, `"Service":"events.amazonaws.com"`, "EventBridge may use the key of the encrypted topic")
+	})
+}
+
+// TestServicesConnectAsTheirOwnDatabaseUser: no role of a service (task or
+// execution) can read the database master secret; each task role may
+// rds-db:connect as exactly its own user of this instance; only the
+// migration task's execution role reads the master secret.
+func TestServicesConnectAsTheirOwnDatabaseUser(t *testing.T) {
+	synthAll(t)
+	for _, env := range envs {
+		s := app(t, env)
+		db, _ := findNamed(t, s.resources("aws_db_instance"), "identifier", env.Prefix()+"-postgres")
+		masterSecret := "${aws_db_instance." + db + ".master_user_secret[0].secret_arn}"
+		readers := map[string]bool{}
+		connects := map[string][]any{}
+		for name, rp := range s.resources("aws_iam_role_policy") {
+			for _, st := range policyDoc(t, rp["policy"]).statements() {
+				for _, r := range st["Resource"].([]any) {
+					if strings.Contains(r.(string), masterSecret) {
+						// <construct>_<role> or platform_<service>_<role>
+						parts := strings.SplitN(name, "_", 3)
+						readers[parts[0]+"_"+parts[1]] = true
+					}
+				}
+				for _, a := range st["Action"].([]any) {
+					if a == "rds-db:connect" {
+						connects[name] = append(connects[name], st["Resource"].([]any)...)
+					}
+				}
+			}
+		}
+		assert.Equal(t, map[string]bool{"migration_execution-role": true}, readers, "%s: only the migration task reads the master secret", env.Name)
+		require.Len(t, connects, 2, env.Name)
+		for _, svc := range config.ServiceNames {
+			var got []any
+			for name, rs := range connects {
+				if strings.HasPrefix(name, "platform_"+svc+"_task-role_") {
+					got = rs
+				}
+			}
+			assert.Equal(t, []any{"arn:aws:rds-db:" + env.Region + ":" + env.AccountID + ":dbuser:${aws_db_instance." + db + ".resource_id}/" + svc}, got, "%s %s", env.Name, svc)
+		}
+	}
+}
+
+// TestMigrationTask: the one-off task runs the api's image as the master
+// user, in its own security group, with the same container hardening as
+// the services, and creates the services' database users.
+func TestMigrationTask(t *testing.T) {
+	eachVariant(t, func(t *testing.T, env *config.Environment, s stackJSON) {
+		_, td := findNamed(t, s.resources("aws_ecs_task_definition"), "family", env.Prefix()+"-db-migrate")
+		assert.Nil(t, td["task_role_arn"], "the migration code calls no AWS API")
+		assert.Equal(t, env.Services.Architecture, dig(td, "runtime_platform", "cpu_architecture"))
+		var defs []struct {
+			container
+			Command []string `json:"command"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(td["container_definitions"].(string)), &defs))
+		require.Len(t, defs, 1)
+		c := defs[0]
+		assert.True(t, c.ReadonlyRootFilesystem)
+		assert.False(t, c.Privileged)
+		assert.Equal(t, service.ContainerUser, c.User)
+		assert.Equal(t, "awslogs", c.LogConfiguration.LogDriver)
+		assert.Equal(t, []string{"migrate"}, c.Command)
+		assert.Regexp(t, `^\$\{aws_ecr_repository\.registry_api_[0-9A-F]+\.repository_url\}`+imageSuffix(env.Services.API.Image)+`$`, c.Image, "the api's image")
+		secrets := map[string]string{}
+		for _, sec := range c.Secrets {
+			secrets[sec.Name] = sec.ValueFrom
+		}
+		assert.Contains(t, secrets["DB_USERNAME"], ".master_user_secret[0].secret_arn}:username::")
+		assert.Contains(t, secrets["DB_PASSWORD"], ".master_user_secret[0].secret_arn}:password::")
+		vars := map[string]string{}
+		for _, e := range c.Environment {
+			vars[e.Name] = e.Value
+		}
+		assert.Equal(t, "api,worker", vars["DB_IAM_USERS"])
+		assert.Equal(t, "verify-full", vars["DB_SSLMODE"])
 	})
 }

@@ -28,8 +28,9 @@ func TestSchedulerFunction(t *testing.T) {
 		}
 		// Deterministic asset path: named by the source hash, no absolute path.
 		assert.Regexp(t, `^assets/scheduler_code_[0-9A-F]+/[0-9a-f]{32}/scheduler\.zip$`, fn["filename"])
-		assert.Len(t, dig(fn, "vpc_config", "subnet_ids"), env.Network.AZCount)
-		assert.Contains(t, dig(fn, "vpc_config", "security_group_ids", 0), "network_scheduler-sg")
+		// Outside the VPC: it only calls SQS, so it has no path to the
+		// database and no network interfaces to wait for at destroy.
+		assert.Nil(t, fn["vpc_config"], "the scheduler runs outside the VPC")
 		assert.NotEmpty(t, fn["depends_on"], "created after its role's policies")
 
 		lg := findBy(t, s.resources("aws_cloudwatch_log_group"), "name", "/aws/lambda/"+env.Prefix()+"-scheduler")
@@ -56,6 +57,7 @@ func TestSchedulerFunction(t *testing.T) {
 			for _, st := range policyDoc(t, rp["policy"]).statements() {
 				for _, a := range st["Action"].([]any) {
 					assert.NotContains(t, []any{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:PurgeQueue"}, a, name)
+					assert.False(t, strings.HasPrefix(a.(string), "ec2:"), "%s: no network interface permissions outside a VPC: %s", name, a)
 				}
 			}
 		}

@@ -4,12 +4,15 @@
 package stacks
 
 import (
+	"strings"
+
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/flow-builder/infra/config"
 	"github.com/flow-builder/infra/constructs/database"
 	"github.com/flow-builder/infra/constructs/encryption"
+	"github.com/flow-builder/infra/constructs/migration"
 	"github.com/flow-builder/infra/constructs/monitoring"
 	"github.com/flow-builder/infra/constructs/networking"
 	"github.com/flow-builder/infra/constructs/queue"
@@ -43,6 +46,8 @@ type Application struct {
 	Jobs *queue.Queue
 	// Platform is the cluster, load balancer and services.
 	Platform *service.Platform
+	// Migration is the one-off task that migrates the database as its master user.
+	Migration *migration.Migration
 	// Scheduler is the scheduling function and its schedule.
 	Scheduler *scheduler.Scheduler
 	// Monitoring is the alerts topic, dashboard and alarms.
@@ -74,6 +79,9 @@ func NewApplication(scope constructs.Construct, env *config.Environment, code Co
 			encryption.CloudWatchAlarmsStatement(env.AccountID),
 			encryption.EventBridgeStatement(env.AccountID),
 		},
+		// A final snapshot outlives the stack and is encrypted with this key:
+		// the key must outlive it too (README "Database").
+		PreventDestroy: env.Database.FinalSnapshot,
 	})
 	a.Network = networking.New(stack, "network", networking.Props{
 		Name:             prefix,
@@ -88,18 +96,19 @@ func NewApplication(scope constructs.Construct, env *config.Environment, code Co
 	a.Database = database.New(stack, "database", database.Props{
 		Name:             prefix,
 		AccountID:        env.AccountID,
+		Region:           env.Region,
 		Database:         env.Database,
 		Network:          a.Network,
 		Key:              a.Key,
 		LogRetentionDays: env.Logs.RetentionDays,
 	})
 	a.Secrets = secrets.New(stack, "secrets", secrets.Props{
-		Name:               prefix,
-		Environment:        env.Name,
-		Database:           a.Database,
-		Key:                a.Key,
-		RecoveryWindowDays: 30,
-		// A disposable environment must rebuild right after a destroy.
+		Name:        prefix,
+		Environment: env.Name,
+		Database:    a.Database,
+		Key:         a.Key,
+		// A disposable environment frees its secret name at destroy, so it
+		// can be rebuilt at once; elsewhere the 30-day window applies.
 		ForceDelete: !env.Database.DeletionProtection,
 	})
 	a.Registry = registry.New(stack, "registry", registry.Props{
@@ -138,12 +147,25 @@ func NewApplication(scope constructs.Construct, env *config.Environment, code Co
 		Database:         a.Database,
 		Secrets:          a.Secrets,
 	})
+	a.Migration = migration.New(stack, "migration", migration.Props{
+		Name:             prefix,
+		Region:           env.Region,
+		AccountID:        env.AccountID,
+		Image:            a.Platform.API.Image,
+		Repository:       a.Registry["api"],
+		Architecture:     env.Services.Architecture,
+		Database:         a.Database,
+		MasterSecret:     a.Secrets.Database,
+		Network:          a.Network,
+		Key:              a.Key,
+		LogRetentionDays: env.Logs.RetentionDays,
+		Users:            config.ServiceNames,
+	})
 	a.Scheduler = scheduler.New(stack, "scheduler", scheduler.Props{
 		Name:             prefix,
 		AccountID:        env.AccountID,
 		Scheduler:        env.Scheduler,
 		Code:             code.Scheduler,
-		Network:          a.Network,
 		Jobs:             a.Jobs,
 		Key:              a.Key,
 		LogRetentionDays: env.Logs.RetentionDays,
@@ -176,7 +198,10 @@ func outputs(stack cdktf.TerraformStack, a *Application) {
 		{"cluster_name", a.Platform.ClusterName, "ECS cluster of the api and worker services"},
 		{"jobs_queue_url", a.Jobs.URL, "The jobs queue"},
 		{"database_address", a.Database.Address, "PostgreSQL host (TLS required)"},
-		{"database_secret_arn", a.Secrets.Database.Arn, "Secrets Manager secret with the master username and password (managed and rotated by RDS)"},
+		{"database_secret_arn", a.Secrets.Database.Arn, "Secrets Manager secret with the master username and password (managed and rotated by RDS; for administrators and the migration task only)"},
+		{"db_migrate_task_definition", a.Migration.Family, "Task definition family of the one-off database migration task (README: Database)"},
+		{"db_migrate_security_group_id", a.Migration.SecurityGroupID, "Security group to run the migration task in"},
+		{"db_migrate_subnet_ids", strings.Join(a.Migration.SubnetIDs, ","), "Private subnets to run the migration task in, comma-separated"},
 		{"app_secret_arn", a.Secrets.App.Arn, "Secrets Manager secret holding the application's secrets as JSON; set values out of band"},
 		{"alerts_topic_arn", a.Monitoring.TopicArn, "SNS topic every alarm notifies"},
 	} {

@@ -132,7 +132,8 @@ func TestApplicationOutputs(t *testing.T) {
 		s := decoded(t, state.NamesFor(env).AppStack)
 		outs, _ := s["output"].(map[string]any)
 		want := []string{"alerts_topic_arn", "api_image", "api_repository_url", "api_url", "app_secret_arn", "cluster_name",
-			"database_address", "database_secret_arn", "jobs_queue_url", "worker_image", "worker_repository_url"}
+			"database_address", "database_secret_arn", "db_migrate_security_group_id", "db_migrate_subnet_ids",
+			"db_migrate_task_definition", "jobs_queue_url", "worker_image", "worker_repository_url"}
 		assert.ElementsMatch(t, want, keys(outs), env.Name)
 		for name, o := range outs {
 			assert.NotEmpty(t, dig(o, "description"), name)

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmsalias"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmskey"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/flow-builder/infra/internal/iam"
 	"github.com/flow-builder/infra/internal/tf"
@@ -28,6 +29,10 @@ type Props struct {
 	ServiceStatements []iam.Statement
 	// DeletionWindowDays is 7 to 30. Default: 30.
 	DeletionWindowDays int
+	// PreventDestroy makes Terraform refuse to destroy the key, for data that
+	// outlives the stack: a final database snapshot encrypted with it can only
+	// be restored while the key exists. Default: false.
+	PreventDestroy bool
 }
 
 // Key is a KMS key with rotation on and an alias.
@@ -69,6 +74,9 @@ func New(scope constructs.Construct, id string, p Props) *Key {
 		DeletionWindowInDays: tf.N(window),
 		Policy:               tf.S(iam.Document(append([]iam.Statement{root}, p.ServiceStatements...)...)),
 	})
+	if p.PreventDestroy {
+		key.SetLifecycle(&cdktf.TerraformResourceLifecycle{PreventDestroy: tf.B(true)})
+	}
 	kmsalias.NewKmsAlias(c, tf.S("alias"), &kmsalias.KmsAliasConfig{
 		Name:        tf.S("alias/" + p.Alias),
 		TargetKeyId: key.KeyId(),

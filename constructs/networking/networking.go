@@ -59,9 +59,9 @@ type SecurityGroups struct {
 	API string
 	// Worker accepts nothing.
 	Worker string
-	// Scheduler (the Lambda function) accepts nothing.
-	Scheduler string
-	// Database accepts 5432 from API, Worker and Scheduler.
+	// Migrate (the one-off database migration task) accepts nothing.
+	Migrate string
+	// Database accepts 5432 from API, Worker and Migrate.
 	Database string
 }
 
@@ -75,7 +75,7 @@ type Network struct {
 	AvailabilityZones []string
 	// PublicSubnetIDs hold the ALB and NAT gateways, one per AZ.
 	PublicSubnetIDs []string
-	// PrivateSubnetIDs hold the services and the scheduler, one per AZ.
+	// PrivateSubnetIDs hold the services and the migration task, one per AZ.
 	PrivateSubnetIDs []string
 	// DatabaseSubnetIDs hold the database and have no internet route, one per AZ.
 	DatabaseSubnetIDs []string
@@ -277,7 +277,11 @@ func newSecurityGroups(c constructs.Construct, p Props, vpcID string) SecurityGr
 	alb := group("alb", "Internet-facing load balancer: HTTP/HTTPS in, api container port out")
 	api := group("api", "api service tasks: container port from the load balancer only")
 	worker := group("worker", "worker service tasks: no ingress")
-	scheduler := group("scheduler", "scheduler Lambda function: no ingress")
+	migrate := group("migrate", "one-off database migration task: no ingress")
+	// A group's description cannot change without replacing the group, which
+	// RDS holds: this one predates the migration task taking the place of
+	// the scheduler function (now outside the VPC). The rules below are
+	// what is allowed.
 	db := group("database", "PostgreSQL: 5432 from the api, worker and scheduler only")
 
 	ingress := func(sg securitygroup.SecurityGroup, r rule) {
@@ -300,13 +304,13 @@ func newSecurityGroups(c constructs.Construct, p Props, vpcID string) SecurityGr
 
 	ingress(api, rule{id: "api-in-alb", description: "From the load balancer on the container port", port: p.ContainerPort, peer: alb.Id()})
 	for _, sg := range []struct {
-		id string
-		g  securitygroup.SecurityGroup
-	}{{"api", api}, {"worker", worker}, {"scheduler", scheduler}} {
+		id, what string
+		g        securitygroup.SecurityGroup
+	}{{"api", "api", api}, {"worker", "worker", worker}, {"migrate", "migration task", migrate}} {
 		// Tasks reach AWS APIs (ECR, SQS, Secrets Manager, Logs) over HTTPS through the NAT.
 		egress(sg.g, rule{id: sg.id + "-out-https", description: "HTTPS to AWS APIs through the NAT gateway", port: 443, cidr: "0.0.0.0/0"})
 		egress(sg.g, rule{id: sg.id + "-out-db", description: "PostgreSQL to the database", port: PostgresPort, peer: db.Id()})
-		ingress(db, rule{id: "database-in-" + sg.id, description: "PostgreSQL from the " + sg.id, port: PostgresPort, peer: sg.g.Id()})
+		ingress(db, rule{id: "database-in-" + sg.id, description: "PostgreSQL from the " + sg.what, port: PostgresPort, peer: sg.g.Id()})
 	}
-	return SecurityGroups{ALB: *alb.Id(), API: *api.Id(), Worker: *worker.Id(), Scheduler: *scheduler.Id(), Database: *db.Id()}
+	return SecurityGroups{ALB: *alb.Id(), API: *api.Id(), Worker: *worker.Id(), Migrate: *migrate.Id(), Database: *db.Id()}
 }

@@ -17,7 +17,6 @@ import (
 
 	"github.com/flow-builder/infra/config"
 	"github.com/flow-builder/infra/constructs/encryption"
-	"github.com/flow-builder/infra/constructs/networking"
 	"github.com/flow-builder/infra/constructs/queue"
 	"github.com/flow-builder/infra/functions/bundle"
 	"github.com/flow-builder/infra/internal/iam"
@@ -34,8 +33,6 @@ type Props struct {
 	Scheduler config.Scheduler
 	// Code is the built function (functions/bundle). Required.
 	Code bundle.Bundle
-	// Network runs the function in the private subnets with the scheduler group. Required.
-	Network *networking.Network
 	// Jobs is the queue ticks go to. Required.
 	Jobs *queue.Queue
 	// Key encrypts the log group and the dead-letter queue. Required.
@@ -67,8 +64,8 @@ const (
 
 // New creates the function, its schedule and its dead-letter queue.
 func New(scope constructs.Construct, id string, p Props) *Scheduler {
-	if p.Name == "" || p.AccountID == "" || p.Code.Zip == "" || p.Code.Hash == "" || p.Network == nil || p.Jobs == nil || p.Key == nil || p.LogRetentionDays == 0 {
-		panic("scheduler.New: Name, AccountID, Code, Network, Jobs, Key and LogRetentionDays are required")
+	if p.Name == "" || p.AccountID == "" || p.Code.Zip == "" || p.Code.Hash == "" || p.Jobs == nil || p.Key == nil || p.LogRetentionDays == 0 {
+		panic("scheduler.New: Name, AccountID, Code, Jobs, Key and LogRetentionDays are required")
 	}
 	sched, err := config.ParseSchedule(p.Scheduler.ScheduleExpression)
 	if err != nil {
@@ -93,13 +90,9 @@ func New(scope constructs.Construct, id string, p Props) *Scheduler {
 	role.Grant("write-logs", iam.Allow("WriteLogs", []string{"logs:CreateLogStream", "logs:PutLogEvents"}, logArn+":*"))
 	p.Jobs.GrantSend(role, "send-ticks")
 	dlq.GrantSend(role, "send-failures")
-	// Lambda creates the function's network interfaces and sends traces as
-	// the function's role; AWS does not scope these actions to resources.
-	role.Grant("vpc-and-tracing",
-		iam.Allow("ManageVpcNetworkInterfaces", []string{
-			"ec2:AssignPrivateIpAddresses", "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface",
-			"ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:UnassignPrivateIpAddresses",
-		}, "*"),
+	// Lambda sends traces as the function's role; AWS does not scope these
+	// actions to resources.
+	role.Grant("tracing",
 		iam.Allow("WriteTraces", []string{"xray:PutTelemetryRecords", "xray:PutTraceSegments"}, "*"),
 	)
 
@@ -126,11 +119,10 @@ func New(scope constructs.Construct, id string, p Props) *Scheduler {
 			"JOBS_QUEUE_URL": p.Jobs.URL,
 		})},
 		KmsKeyArn: tf.S(p.Key.Arn),
-		VpcConfig: &lambdafunction.LambdaFunctionVpcConfig{
-			SubnetIds:        tf.Ss(p.Network.PrivateSubnetIDs...),
-			SecurityGroupIds: tf.Ss(p.Network.SecurityGroups.Scheduler),
-		},
-		// Lambda checks the role's network permissions when it creates the function.
+		// No vpc_config: the function only calls SQS, so it runs outside the
+		// VPC, with no path to the database, no NAT dependency and no
+		// network interfaces that hold up a destroy.
+		// The role's policies exist before the first invocation can need them.
 		DependsOn: &role.Policies,
 	}
 	if p.Scheduler.ReservedConcurrency > 0 {

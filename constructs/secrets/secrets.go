@@ -28,10 +28,10 @@ type Props struct {
 	Key *encryption.Key
 	// RecoveryWindowDays delays deletion of the application secret (7-30). Default: 30.
 	RecoveryWindowDays int
-	// ForceDelete deletes the application secret at once (no recovery
-	// window), so a disposable environment can be rebuilt right after a
-	// destroy: a secret in its recovery window keeps its name reserved.
-	// Default: false.
+	// ForceDelete deletes the application secret at once when the stack is
+	// destroyed (recovery_window_in_days = 0), so a disposable environment
+	// can be rebuilt straight away under the same secret name. Excludes
+	// RecoveryWindowDays. Default: false (the recovery window applies).
 	ForceDelete bool
 }
 
@@ -82,6 +82,9 @@ func New(scope constructs.Construct, id string, p Props) *Secrets {
 		panic("secrets.New: RecoveryWindowDays must be between 7 and 30")
 	}
 	if p.ForceDelete {
+		if p.RecoveryWindowDays != 0 {
+			panic("secrets.New: ForceDelete and RecoveryWindowDays exclude each other")
+		}
 		window = 0
 	}
 	c := constructs.NewConstruct(scope, &id)

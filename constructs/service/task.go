@@ -87,15 +87,17 @@ func newService(c constructs.Construct, p Props, cluster ecscluster.EcsCluster, 
 	repo.GrantPull(exec, "pull-image")
 	logArn := *logGroup.Arn()
 	exec.Grant("write-logs", iam.Allow("WriteLogs", []string{"logs:CreateLogStream", "logs:PutLogEvents"}, logArn+":*"))
-	p.Secrets.Database.GrantRead(exec, "read-database-secret")
+	// Never the database master secret: the service logs in as its own
+	// database user with an IAM token (README "Database").
 	p.Secrets.App.GrantRead(exec, "read-app-secrets")
 
 	task := iam.NewRole(sc, "task-role", iam.RoleProps{
 		Name: name + "-task", Service: "ecs-tasks.amazonaws.com", SourceAccount: p.AccountID,
 		Description: "What the " + s.name + " code may do",
 	})
-	// The code may re-read the database secret after RDS rotates it.
-	p.Secrets.Database.GrantRead(task, "refresh-database-secret")
+	// The code logs in to PostgreSQL as the database user named after the
+	// service, with a token from rds generate-db-auth-token.
+	p.Database.GrantConnect(task, "connect-database", s.name)
 
 	// The image is declared in the environment file (services.<name>.image),
 	// so a plain deploy always deploys what is committed.
@@ -120,11 +122,10 @@ func newService(c constructs.Construct, p Props, cluster ecscluster.EcsCluster, 
 			{"DB_PORT", fmt.Sprint(p.Database.Port)},
 			{"DB_NAME", p.Database.Name},
 			{"DB_SSLMODE", "verify-full"},
-			{"DB_SECRET_ARN", p.Secrets.Database.Arn},
+			{"DB_USER", s.name},
+			{"DB_IAM_AUTH", "true"},
 		},
 		Secrets: []nameValueFrom{
-			{"DB_USERNAME", p.Secrets.Database.ValueFrom("username")},
-			{"DB_PASSWORD", p.Secrets.Database.ValueFrom("password")},
 			{"APP_SECRETS", p.Secrets.App.ValueFrom("")},
 		},
 		// The root filesystem is read-only; /tmp is task-local scratch space.

@@ -58,3 +58,31 @@ func LiftProtections(file string, keep map[string]bool) ([]string, error) {
 	}
 	return lifted, os.WriteFile(file, out, 0o644)
 }
+
+// PreventDestroyed lists the resources of type typ ("type.name") that the
+// synthesized stack marks lifecycle.prevent_destroy: what a destroy must
+// leave behind (the data key, which a final snapshot needs to be restored).
+func PreventDestroyed(file, typ string) ([]string, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	var doc struct {
+		Resource map[string]map[string]struct {
+			Lifecycle struct {
+				PreventDestroy bool `json:"prevent_destroy"`
+			} `json:"lifecycle"`
+		} `json:"resource"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	var out []string
+	for name, r := range doc.Resource[typ] {
+		if r.Lifecycle.PreventDestroy {
+			out = append(out, typ+"."+name)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}

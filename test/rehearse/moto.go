@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -166,3 +167,37 @@ func (m *Moto) Query(ctx context.Context, service, action string, params map[str
 }
 
 var queryVersions = map[string]string{"rds": "2014-10-31"}
+
+// JSON calls an AWS JSON-protocol API (KMS, for instance): target is the
+// X-Amz-Target header, e.g. TrentService.DescribeKey.
+func (m *Moto) JSON(ctx context.Context, service, target, body string) ([]byte, error) {
+	code, data, err := m.call(ctx, service, http.MethodPost, "/",
+		map[string]string{"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": target}, body)
+	if err != nil {
+		return nil, err
+	}
+	if code/100 != 2 {
+		return nil, fmt.Errorf("%s %s: HTTP %d: %s", service, target, code, data)
+	}
+	return data, nil
+}
+
+// DescribeKey returns a KMS key's id and state (Enabled, PendingDeletion, ...);
+// keyID may be an alias name (alias/...).
+func (m *Moto) DescribeKey(ctx context.Context, keyID string) (id, state string, err error) {
+	body, _ := json.Marshal(map[string]string{"KeyId": keyID})
+	data, err := m.JSON(ctx, "kms", "TrentService.DescribeKey", string(body))
+	if err != nil {
+		return "", "", err
+	}
+	return ParseKeyState(data)
+}
+
+// FinalSnapshots lists the manual snapshots of a (deleted) instance.
+func (m *Moto) FinalSnapshots(ctx context.Context, instance string) ([]string, error) {
+	data, err := m.Query(ctx, "rds", "DescribeDBSnapshots", map[string]string{"DBInstanceIdentifier": instance, "SnapshotType": "manual"})
+	if err != nil {
+		return nil, err
+	}
+	return ParseSnapshotIDs(data)
+}

@@ -407,8 +407,26 @@ func (r *Rehearsal) destroy(ctx context.Context) error {
 		return r.step("re-plan after rebuild", func() (string, error) { return r.replan(ctx, stack) })
 	}
 	dir := r.stackDir(stack)
-	err := r.step("lift deletion protections (rehearsal copy)", func() (string, error) {
-		lifted, err := LiftProtections(filepath.Join(dir, "cdk.tf.json"), nil)
+	file := filepath.Join(dir, "cdk.tf.json")
+	// The data key outlives the stack wherever a final snapshot is kept
+	// (prevent_destroy): the destroy keeps it, as README "Database" tells
+	// the operator (terraform state rm, then destroy).
+	keys, err := PreventDestroyed(file, "aws_kms_key")
+	if err != nil {
+		return err
+	}
+	keep := map[string]bool{}
+	for _, k := range keys {
+		keep[k] = true
+	}
+	var keyID string
+	if len(keys) > 0 {
+		if keyID, _, err = r.moto.DescribeKey(ctx, "alias/"+r.cfg.Prefix()); err != nil {
+			return err
+		}
+	}
+	err = r.step("lift deletion protections (rehearsal copy)", func() (string, error) {
+		lifted, err := LiftProtections(file, keep)
 		if err != nil {
 			return "", err
 		}
@@ -417,17 +435,54 @@ func (r *Rehearsal) destroy(ctx context.Context) error {
 		}
 		return strings.Join(lifted, ", "), nil
 	})
+	if err == nil && len(keys) > 0 {
+		err = r.step("keep the data key (terraform state rm)", func() (string, error) {
+			return strings.Join(keys, ", "), r.terraform(ctx, dir, "keep-key", append([]string{"state", "rm"}, keys...)...)
+		})
+	}
 	if err == nil {
 		err = r.step("terraform destroy", func() (string, error) {
 			return "", r.terraform(ctx, dir, "destroy", "destroy", "-auto-approve", "-input=false")
 		})
+	}
+	if err == nil && r.cfg.Database.FinalSnapshot {
+		err = r.step("final snapshot restorable", func() (string, error) { return r.checkFinalSnapshot(ctx, keyID) })
 	}
 	if err != nil {
 		r.app().Destroy = "FAILED"
 		return err
 	}
 	r.app().Destroy = "destroyed (protections lifted in copy)"
+	if len(keys) > 0 {
+		r.app().Destroy = "destroyed (protections lifted in copy; data key and final snapshot kept)"
+	}
 	return nil
+}
+
+// checkFinalSnapshot: after a destroy that keeps a final snapshot, the
+// snapshot exists and the key it is encrypted with is not scheduled for
+// deletion.
+func (r *Rehearsal) checkFinalSnapshot(ctx context.Context, keyID string) (string, error) {
+	instance := r.cfg.Prefix() + "-postgres"
+	ids, err := r.moto.FinalSnapshots(ctx, instance)
+	if err != nil {
+		return "", err
+	}
+	snap, ok := FinalSnapshotOf(instance, ids)
+	if !ok {
+		return "", fmt.Errorf("no final snapshot %s-final-<uuid> after the destroy; snapshots: %v", instance, ids)
+	}
+	if keyID == "" {
+		return "", fmt.Errorf("final snapshot %s kept, but the data key has no prevent_destroy: the snapshot could not be restored once the key is deleted", snap)
+	}
+	_, state, err := r.moto.DescribeKey(ctx, keyID)
+	if err != nil {
+		return "", err
+	}
+	if state != "Enabled" {
+		return "", fmt.Errorf("final snapshot %s kept, but its key %s is %s", snap, keyID, state)
+	}
+	return snap + ", key " + keyID + " " + state, nil
 }
 
 // replan plans the stack and judges the changes against the gap list.

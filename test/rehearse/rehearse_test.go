@@ -129,3 +129,44 @@ func TestOfflineOverrideNeedsNoAWS(t *testing.T) {
 	}
 	assert.Equal(t, "eu-west-1", p["region"])
 }
+
+func TestPreventDestroyedListsOnlyProtectedResourcesOfTheType(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "cdk.tf.json")
+	require.NoError(t, os.WriteFile(file, []byte(`{"resource": {
+	  "aws_kms_key": {"data": {"lifecycle": {"prevent_destroy": true}}, "other": {}},
+	  "aws_s3_bucket": {"state": {"lifecycle": {"prevent_destroy": true}}}}}`), 0o644))
+	got, err := PreventDestroyed(file, "aws_kms_key")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"aws_kms_key.data"}, got)
+
+	// Kept by LiftProtections, lifted elsewhere.
+	lifted, err := LiftProtections(file, map[string]bool{"aws_kms_key.data": true})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"aws_s3_bucket.state.lifecycle.prevent_destroy"}, lifted)
+	got, err = PreventDestroyed(file, "aws_kms_key")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"aws_kms_key.data"}, got, "the kept key keeps prevent_destroy")
+}
+
+func TestParseKeyState(t *testing.T) {
+	id, state, err := ParseKeyState([]byte(`{"KeyMetadata": {"KeyId": "k-1", "KeyState": "PendingDeletion", "Enabled": false}}`))
+	require.NoError(t, err)
+	assert.Equal(t, "k-1", id)
+	assert.Equal(t, "PendingDeletion", state)
+	_, _, err = ParseKeyState([]byte(`{"__type": "NotFoundException"}`))
+	assert.Error(t, err)
+}
+
+func TestFinalSnapshotIsFoundByItsStackName(t *testing.T) {
+	ids, err := ParseSnapshotIDs([]byte(`<DescribeDBSnapshotsResponse><DescribeDBSnapshotsResult><DBSnapshots>
+	  <DBSnapshot><DBSnapshotIdentifier>manual-1</DBSnapshotIdentifier></DBSnapshot>
+	  <DBSnapshot><DBSnapshotIdentifier>flow-builder-prod-postgres-final-0b7c-4e</DBSnapshotIdentifier></DBSnapshot>
+	</DBSnapshots></DescribeDBSnapshotsResult></DescribeDBSnapshotsResponse>`))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"manual-1", "flow-builder-prod-postgres-final-0b7c-4e"}, ids)
+	snap, ok := FinalSnapshotOf("flow-builder-prod-postgres", ids)
+	assert.True(t, ok)
+	assert.Equal(t, "flow-builder-prod-postgres-final-0b7c-4e", snap)
+	_, ok = FinalSnapshotOf("flow-builder-prod-postgres", []string{"flow-builder-prod-postgres-final-", "manual-1"})
+	assert.False(t, ok, "a bare prefix is not a final snapshot of this stack")
+}
