@@ -134,8 +134,9 @@ type Registry struct {
 type Queue struct {
 	// MaxReceiveCount moves a message to the DLQ after this many receives (1-1000). Default: 5.
 	MaxReceiveCount int `yaml:"max_receive_count"`
-	// WorkerProcessingSeconds is the longest a worker takes for one message; the
-	// visibility timeout is set above it. Default: 60.
+	// WorkerProcessingSeconds is the longest a worker takes for one message
+	// (1-120: a worker stopped by a deploy or scale-in has 120 s, the Fargate
+	// maximum stop timeout, to finish it); the visibility timeout is twice it. Default: 60.
 	WorkerProcessingSeconds int `yaml:"worker_processing_seconds"`
 	// RetentionDays keeps unprocessed messages this long (1-14). Default: 4.
 	RetentionDays int `yaml:"retention_days"`
@@ -197,8 +198,8 @@ type APIConfig struct {
 // Worker is the queue worker service.
 type Worker struct {
 	Task `yaml:",inline"`
-	// MessagesPerTask is the backlog one task is expected to absorb; each
-	// multiple of it visible in the queue adds one more task. Default: 10.
+	// MessagesPerTask is the backlog (waiting + in flight) one task absorbs:
+	// the worker runs ceil(backlog / messages_per_task) tasks, within its bounds.
 	MessagesPerTask int `yaml:"messages_per_task"`
 }
 

@@ -139,7 +139,10 @@ func validate(e *Environment) error {
 
 	q := e.Queue
 	c.check(q.MaxReceiveCount >= 1 && q.MaxReceiveCount <= 1000, "queue.max_receive_count", q.MaxReceiveCount, "must be between 1 and 1000")
-	c.check(q.WorkerProcessingSeconds >= 1 && q.WorkerProcessingSeconds <= MaxVisibilitySeconds/2, "queue.worker_processing_seconds", q.WorkerProcessingSeconds, "must be between 1 and %d (the visibility timeout is twice it, at most 12 hours)", MaxVisibilitySeconds/2)
+	// A worker stopped by a deploy or a scale-in gets WorkerStopTimeoutSeconds
+	// (the Fargate maximum) to finish its message; a longer job would be
+	// killed and redelivered on every stop, towards the dead-letter queue.
+	c.check(q.WorkerProcessingSeconds >= 1 && q.WorkerProcessingSeconds <= WorkerStopTimeoutSeconds, "queue.worker_processing_seconds", q.WorkerProcessingSeconds, "must be between 1 and %d (a stopped worker has %d s, the Fargate maximum stop timeout, to finish its message)", WorkerStopTimeoutSeconds, WorkerStopTimeoutSeconds)
 	c.check(q.RetentionDays >= 1 && q.RetentionDays <= 14, "queue.retention_days", q.RetentionDays, "must be between 1 and 14")
 
 	s := e.Services
@@ -225,6 +228,10 @@ func validate(e *Environment) error {
 	}
 	return nil
 }
+
+// WorkerStopTimeoutSeconds is the worker container's stop timeout: the
+// Fargate maximum, the longest a stopped task may take to finish its message.
+const WorkerStopTimeoutSeconds = 120
 
 // MaxVisibilitySeconds is the SQS visibility timeout limit (12 hours).
 const MaxVisibilitySeconds = 43200

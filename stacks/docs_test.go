@@ -8,6 +8,7 @@ import (
 
 	"github.com/flow-builder/infra/report"
 	"github.com/flow-builder/infra/state"
+	"github.com/flow-builder/infra/test/scaling"
 )
 
 // TestDocsAreCurrent fails when docs/environments.md no longer matches what
@@ -27,6 +28,9 @@ func TestDocsAreCurrent(t *testing.T) {
 	}
 	page, err := report.Markdown(in, prices)
 	require.NoError(t, err)
+	timeline, err := scaling.DocsSection([]byte(released["dev"]))
+	require.NoError(t, err)
+	page += timeline
 	readme, err := os.ReadFile("../README.md")
 	require.NoError(t, err)
 	withMatrix, err := report.WithMatrix(string(readme), in)

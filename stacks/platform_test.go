@@ -244,15 +244,17 @@ func TestAutoscaling(t *testing.T) {
 		mem := findBy(t, policies, "name", env.Prefix()+"-api-memory-target")
 		assert.Equal(t, float64(env.Services.API.MemoryTargetPercent), dig(mem, "target_tracking_scaling_policy_configuration", "target_value"))
 
-		// worker: out on visible backlog from the first message ...
+		// worker: capacity follows the backlog (waiting + in flight) from the
+		// first message, in exact bands of messages_per_task ...
 		backlog := findBy(t, alarms, "alarm_name", env.Prefix()+"-worker-backlog")
-		assert.Equal(t, "ApproximateNumberOfMessagesVisible", backlog["metric_name"])
+		assert.ElementsMatch(t, []string{"ApproximateNumberOfMessagesVisible", "ApproximateNumberOfMessagesNotVisible"}, queryMetrics(backlog))
 		assert.Equal(t, 1.0, backlog["threshold"])
 		assert.Equal(t, "GreaterThanOrEqualToThreshold", backlog["comparison_operator"])
 		outName, out := findNamed(t, policies, "name", env.Prefix()+"-worker-backlog")
 		assertActionIs(t, backlog, outName)
+		assert.Equal(t, "ExactCapacity", dig(out, "step_scaling_policy_configuration", "adjustment_type"))
 		steps := dig(out, "step_scaling_policy_configuration", "step_adjustment").([]any)
-		assert.Equal(t, "0", dig(steps[0], "metric_interval_lower_bound"), "one visible message starts a task")
+		assert.Equal(t, "0", dig(steps[0], "metric_interval_lower_bound"), "one message runs a task")
 		assert.Equal(t, 1.0, dig(steps[0], "scaling_adjustment"))
 		per := env.Services.Worker.MessagesPerTask
 		if len(steps) > 1 {
@@ -260,15 +262,10 @@ func TestAutoscaling(t *testing.T) {
 			assert.Equal(t, 2.0, dig(steps[1], "scaling_adjustment"))
 		}
 		assert.Nil(t, dig(steps[len(steps)-1], "metric_interval_upper_bound"), "last step is open-ended")
-		// ... in only when nothing waits and nothing is in flight.
+		assert.Equal(t, float64(max(env.Services.Worker.MaxCount, 1)), dig(steps[len(steps)-1], "scaling_adjustment"), "last band runs max_count")
+		// ... to the minimum only when nothing was sent, waits or is in flight.
 		idle := findBy(t, alarms, "alarm_name", env.Prefix()+"-worker-idle")
-		var metrics []string
-		for _, q := range idle["metric_query"].([]any) {
-			if m := dig(q, "metric", "metric_name"); m != nil {
-				metrics = append(metrics, m.(string))
-			}
-		}
-		assert.ElementsMatch(t, []string{"ApproximateNumberOfMessagesVisible", "ApproximateNumberOfMessagesNotVisible"}, metrics)
+		assert.ElementsMatch(t, []string{"ApproximateNumberOfMessagesVisible", "ApproximateNumberOfMessagesNotVisible", "NumberOfMessagesSent"}, queryMetrics(idle))
 		assert.Equal(t, "LessThanThreshold", idle["comparison_operator"])
 		assert.Equal(t, float64(env.Services.IdleScaleInMinutes), idle["evaluation_periods"])
 		inName, in := findNamed(t, policies, "name", env.Prefix()+"-worker-idle")
@@ -287,6 +284,9 @@ func TestAutoscaling(t *testing.T) {
 			assertActionIs(t, wake, wakePolicy)
 			apiIdle, ok := alarmByName(alarms, env.Prefix()+"-api-idle")
 			require.True(t, ok)
+			// Requests the load balancer rejected while no task ran count
+			// as traffic, so the idle alarm cannot undo a wake-up.
+			assert.ElementsMatch(t, []string{"RequestCount", "HTTPCode_ELB_503_Count"}, queryMetrics(apiIdle))
 			assert.Equal(t, "breaching", apiIdle["treat_missing_data"])
 			assert.Equal(t, float64(env.Services.IdleScaleInMinutes), apiIdle["evaluation_periods"])
 		}
@@ -529,4 +529,16 @@ func TestMigrationTask(t *testing.T) {
 		assert.Equal(t, "api,worker", vars["DB_IAM_USERS"])
 		assert.Equal(t, "verify-full", vars["DB_SSLMODE"])
 	})
+}
+
+// queryMetrics lists the metric names of a metric math alarm's queries.
+func queryMetrics(alarm map[string]any) []string {
+	var out []string
+	queries, _ := alarm["metric_query"].([]any)
+	for _, q := range queries {
+		if m := dig(q, "metric", "metric_name"); m != nil {
+			out = append(out, m.(string))
+		}
+	}
+	return out
 }

@@ -135,19 +135,32 @@ func TestGolden(t *testing.T) {
 	require.ElementsMatch(t, stackNames(), keys(all))
 	for _, name := range stackNames() {
 		t.Run(name, func(t *testing.T) {
-			got := normalize(t, all[name])
-			path := filepath.Join("testdata", name+".json")
-			if *update {
-				require.NoError(t, os.MkdirAll("testdata", 0o755))
-				require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
-				return
-			}
-			want, err := os.ReadFile(path)
-			require.NoError(t, err, "missing golden file; run make update-golden")
-			if string(want) != got {
-				t.Fatalf("%s differs from the synthesized stack (run make update-golden to accept):\n%s", path, lineDiff(string(want), got))
-			}
+			compareGolden(t, filepath.Join("testdata", name+".json"), normalize(t, all[name]))
 		})
+	}
+	// The released variants feed the scaling replay (test/scaling), which
+	// reads these files instead of starting jsii.
+	for _, env := range envs {
+		name := state.NamesFor(env).AppStack
+		t.Run("released/"+name, func(t *testing.T) {
+			compareGolden(t, filepath.Join("testdata", "released", name+".json"), normalize(t, released[env.Name]))
+		})
+	}
+}
+
+// compareGolden checks got against the golden file at path, or rewrites it
+// with -update.
+func compareGolden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
+		return
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "missing golden file; run make update-golden")
+	if string(want) != got {
+		t.Fatalf("%s differs from the synthesized stack (run make update-golden to accept):\n%s", path, lineDiff(string(want), got))
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/flow-builder/infra/config"
 	"github.com/flow-builder/infra/report"
+	"github.com/flow-builder/infra/test/scaling"
 )
 
 func main() {
@@ -51,6 +52,17 @@ func run(stacksDir, out, readmePath string) error {
 	if err != nil {
 		return err
 	}
+	// The wake/sleep timeline is replayed from the released dev stack (the
+	// committed environment files declare no image, so dev does not scale).
+	dev, err := os.ReadFile(filepath.Join("stacks", "testdata", "released", config.Project+"-dev.json"))
+	if err != nil {
+		return err
+	}
+	timeline, err := scaling.DocsSection(dev)
+	if err != nil {
+		return err
+	}
+	md += timeline
 	if err := os.WriteFile(out, []byte(md), 0o644); err != nil {
 		return err
 	}

@@ -127,7 +127,7 @@ func New(scope constructs.Construct, id string, p Props) *Platform {
 	p.Queue.GrantSend(out.API.TaskRole, "send-jobs")
 
 	out.Worker = newService(c, p, cluster, serviceSpec{
-		name: "worker", task: p.Services.Worker.Task, stopTimeout: 120,
+		name: "worker", task: p.Services.Worker.Task, stopTimeout: config.WorkerStopTimeoutSeconds,
 	})
 	p.Queue.GrantConsume(out.Worker.TaskRole, "consume-jobs")
 
