@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/flow-builder/infra/config"
@@ -568,6 +569,10 @@ func (r *Rehearsal) run(ctx context.Context, dir, label, name string, args ...st
 	fmt.Fprintf(f, "$ %s %s\n", name, strings.Join(args, " "))
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = dir, r.childEnv, f, f
+	// make starts cdktf, which starts terraform and the provider: on Ctrl-C
+	// or a timeout the whole process group goes, not just make.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM) }
 	cmd.WaitDelay = 30 * time.Second
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("%s %s: %w; last lines of %s:\n%s", name, strings.Join(args, " "), err, rel(r.Repo, logPath), tail(logPath, 25))
