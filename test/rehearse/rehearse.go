@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -100,7 +101,7 @@ func (r *Rehearsal) Run(ctx context.Context) (err error) {
 	}
 	r.childEnv = r.environ()
 
-	for _, phase := range []func(context.Context) error{r.zone, r.lock, r.bootstrap, r.deploy, r.release, r.change, r.destroy} {
+	for _, phase := range []func(context.Context) error{r.zone, r.lock, r.bootstrap, r.deploy, r.release, r.change, r.upgrade, r.destroy} {
 		if err := phase(ctx); err != nil {
 			return err
 		}
@@ -387,6 +388,35 @@ func (r *Rehearsal) change(ctx context.Context) error {
 	}
 	r.app().Change = "1 update (memory_size)"
 	return r.step("re-plan after change", func() (string, error) { return r.replan(ctx, stack) })
+}
+
+// upgrade rehearses a major engine upgrade where changes apply at once
+// (dev: database.apply_immediately): the parameter group of the new family
+// is created before the old one goes, and the instance moves to it.
+func (r *Rehearsal) upgrade(ctx context.Context) error {
+	if !r.cfg.Database.ApplyImmediately {
+		return nil
+	}
+	from := r.cfg.Database.EngineVersion
+	i := slices.Index(config.SupportedPostgresMajors, from)
+	if i < 0 || i+1 >= len(config.SupportedPostgresMajors) {
+		return nil
+	}
+	to := config.SupportedPostgresMajors[i+1]
+	stack := r.names.AppStack
+	err := r.step(fmt.Sprintf("major upgrade database.engine_version %s -> %s", from, to), func() (string, error) {
+		if err := yamledit.Set(r.envFile(), "database.engine_version", to); err != nil {
+			return "", err
+		}
+		if err := r.make(ctx, "deploy"); err != nil {
+			return "", err
+		}
+		return "", nil
+	})
+	if err != nil {
+		return err
+	}
+	return r.step("re-plan after upgrade", func() (string, error) { return r.replan(ctx, stack) })
 }
 
 // destroy tears the application stack down. A disposable environment (no
