@@ -106,23 +106,22 @@ func LogsStatement(region, account string) iam.Statement {
 // SNS topic encrypted with the key. Without it alarm notifications are
 // dropped silently.
 func CloudWatchAlarmsStatement(account string) iam.Statement {
-	return iam.Statement{
-		Sid:       "CloudWatchAlarmsPublishToEncryptedTopics",
-		Effect:    "Allow",
-		Principal: map[string]any{"Service": "cloudwatch.amazonaws.com"},
-		Action:    []string{"kms:Decrypt", "kms:GenerateDataKey*"},
-		Resource:  []string{"*"},
-		Condition: map[string]map[string]any{"StringEquals": {"aws:SourceAccount": account}},
-	}
+	return publishToEncryptedTopics("CloudWatchAlarmsPublishToEncryptedTopics", "cloudwatch.amazonaws.com", account)
 }
 
 // EventBridgeStatement lets EventBridge rules of account deliver events to an
 // SNS topic encrypted with the key (deployment-failure notifications).
 func EventBridgeStatement(account string) iam.Statement {
+	return publishToEncryptedTopics("EventBridgePublishToEncryptedTopics", "events.amazonaws.com", account)
+}
+
+// publishToEncryptedTopics lets an AWS service, acting for account, use the
+// key to publish to an encrypted SNS topic.
+func publishToEncryptedTopics(sid, service, account string) iam.Statement {
 	return iam.Statement{
-		Sid:       "EventBridgePublishToEncryptedTopics",
+		Sid:       sid,
 		Effect:    "Allow",
-		Principal: map[string]any{"Service": "events.amazonaws.com"},
+		Principal: map[string]any{"Service": service},
 		Action:    []string{"kms:Decrypt", "kms:GenerateDataKey*"},
 		Resource:  []string{"*"},
 		Condition: map[string]map[string]any{"StringEquals": {"aws:SourceAccount": account}},
