@@ -216,8 +216,9 @@ func (r *Rehearsal) bootstrap(ctx context.Context) error {
 		if err != nil {
 			return "", err
 		}
-		res.Replan, err = r.replan(ctx, stack)
-		return res.Replan, err
+		note, err := r.replan(ctx, stack)
+		res.Replan = short(note)
+		return note, err
 	})
 	res.Resources = n
 	res.Change, res.Destroy = "-", "kept (prevent_destroy)"
@@ -239,8 +240,9 @@ func (r *Rehearsal) deploy(ctx context.Context) error {
 		if err != nil {
 			return "", err
 		}
-		r.app().Replan, err = r.replan(ctx, stack)
-		return r.app().Replan, err
+		note, err := r.replan(ctx, stack)
+		r.app().Replan = short(note)
+		return note, err
 	})
 }
 
@@ -637,6 +639,14 @@ func list(changes []Change) string {
 		b.WriteString("  " + c.String() + "\n")
 	}
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// short drops the gap ids from a re-plan note for the summary table.
+func short(note string) string {
+	if i := strings.Index(note, " ("); i > 0 {
+		return note[:i]
+	}
+	return note
 }
 
 func secs(d time.Duration) string { return strconv.Itoa(int(d.Round(time.Second).Seconds())) + "s" }
