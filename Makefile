@@ -4,7 +4,10 @@ export CHECKPOINT_DISABLE := 1
 # jsii warns on every start that Node 20 is past end of life; Node 20 is what
 # this project's machines have (see README prerequisites).
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
-CDKTF := npx --no-install cdktf
+# Without a terminal (CI, logs, the rehearsal) cdktf's spinner writes hundreds
+# of escape-code lines; its UI library prints only the final frame when CI is
+# set, so set it whenever stdout is not a terminal (an existing CI wins).
+CDKTF := CI=$${CI:-$$([ -t 1 ] || echo true)} npx --no-install cdktf
 ENV ?= dev
 ENVS := dev staging prod
 # Where synth writes and which environment files it reads; the deploy
