@@ -56,7 +56,11 @@ type Service struct {
 	VCPU, MemoryGB     float64
 	MinTasks, MaxTasks int
 	Architecture       string
+	// Image is the declared release (tag or digest); empty before the first.
+	Image string
 }
+
+var reImage = regexp.MustCompile(`"image":"\$\{aws_ecr_repository\.[^}]+\.repository_url\}[:@]?([^"]*)"`)
 
 // Facts are the numbers the page shows for one environment.
 type Facts struct {
@@ -162,6 +166,11 @@ func Extract(env string, app, boot Stack) Facts {
 				s.VCPU = float64(num(td["cpu"])) / 1024
 				s.MemoryGB = float64(num(td["memory"])) / 1024
 				s.Architecture, _ = tfjson.Dig(td["runtime_platform"], "cpu_architecture").(string)
+				if defs, ok := td["container_definitions"].(string); ok {
+					if m := reImage.FindStringSubmatch(defs); m != nil {
+						s.Image = m[1]
+					}
+				}
 			}
 		}
 		for id, t := range targets {

@@ -130,6 +130,12 @@ func writeMatrix(b *strings.Builder, facts []Facts) {
 			s := f.Services[i]
 			return fmt.Sprintf("%.4g vCPU, %.4g GB, %s", s.VCPU, s.MemoryGB, s.Architecture)
 		})
+		row(name+" image", func(f Facts) string {
+			if f.Services[i].Image == "" {
+				return "none yet (0 tasks until `make release`)"
+			}
+			return "`" + f.Services[i].Image + "`"
+		})
 		row(name+" tasks (min-max)", func(f Facts) string { return fmt.Sprintf("%d-%d", f.Services[i].MinTasks, f.Services[i].MaxTasks) })
 	}
 	row("Scale to zero", func(f Facts) string { return yes(f.ScaleToZero) })
