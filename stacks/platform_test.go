@@ -422,9 +422,13 @@ func TestReleasesAreDeclaredAndWatched(t *testing.T) {
 			require.NotNil(t, out, svc)
 			assert.Regexp(t, `^\$\{aws_ecr_repository\.registry_`+svc+`_[0-9A-F]+\.repository_url\}`+imageSuffix(env.Services.Images()[svc])+`$`, out, svc)
 		}
-		// Every deploy waits for the rollout unless the environment opts out.
+		// Every deploy waits for the rollout unless the environment opts out,
+		// and fails when the service does not end up on the new revision
+		// (a circuit-breaker rollback is steady too).
 		for name, svc := range s.resources("aws_ecs_service") {
 			assert.Equal(t, !env.Services.NoWaitForRollout, svc["wait_for_steady_state"], name)
+			cond, _ := dig(svc, "lifecycle", "postcondition", "condition").(string)
+			assert.Regexp(t, `^\$\{\(self\.task_definition == \$?\{?aws_ecs_task_definition\.platform_[a-z]+_task_[0-9A-F]+\.arn\}?\)\}$`, cond, name)
 		}
 		// A disposable environment destroys its repositories with their images.
 		for name, r := range s.resources("aws_ecr_repository") {

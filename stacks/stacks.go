@@ -77,7 +77,7 @@ func NewApplication(scope constructs.Construct, env *config.Environment, code Co
 		ServiceStatements: []iam.Statement{
 			encryption.LogsStatement(env.Region, env.AccountID),
 			encryption.CloudWatchAlarmsStatement(env.AccountID),
-			encryption.EventBridgeStatement(env.AccountID),
+			encryption.EventBridgeStatement(),
 		},
 		// A final snapshot outlives the stack and is encrypted with this key:
 		// the key must outlive it too (README "Database").

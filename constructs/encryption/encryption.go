@@ -109,10 +109,17 @@ func CloudWatchAlarmsStatement(account string) iam.Statement {
 	return publishToEncryptedTopics("CloudWatchAlarmsPublishToEncryptedTopics", "cloudwatch.amazonaws.com", account)
 }
 
-// EventBridgeStatement lets EventBridge rules of account deliver events to an
-// SNS topic encrypted with the key (deployment-failure notifications).
-func EventBridgeStatement(account string) iam.Statement {
-	return publishToEncryptedTopics("EventBridgePublishToEncryptedTopics", "events.amazonaws.com", account)
+// EventBridgeStatement lets EventBridge rules deliver events to an SNS topic
+// encrypted with the key (deployment-failure notifications). Unlike
+// CloudWatch, EventBridge's calls to KMS on a topic's behalf are not
+// documented to carry aws:SourceAccount, so the statement has no condition:
+// the topic policy already admits only this environment's rule
+// (aws:SourceArn), and a condition that never matches would drop every
+// notification silently.
+func EventBridgeStatement() iam.Statement {
+	st := publishToEncryptedTopics("EventBridgePublishToEncryptedTopics", "events.amazonaws.com", "")
+	st.Condition = nil
+	return st
 }
 
 // publishToEncryptedTopics lets an AWS service, acting for account, use the

@@ -188,7 +188,18 @@ func newService(c constructs.Construct, p Props, cluster ecscluster.EcsCluster, 
 		// (the circuit breaker rolls back) instead of reporting success.
 		WaitForSteadyState: tf.B(!p.Services.NoWaitForRollout),
 		// Autoscaling owns the task count after creation.
-		Lifecycle: &cdktf.TerraformResourceLifecycle{IgnoreChanges: tf.Ss("desired_count")},
+		Lifecycle: &cdktf.TerraformResourceLifecycle{
+			IgnoreChanges: tf.Ss("desired_count"),
+			// wait_for_steady_state also succeeds when the circuit breaker
+			// rolled the deployment back (a rolled-back service is steady;
+			// terraform-provider-aws issues 19519, 20858): a service that
+			// does not run the task definition just registered fails the
+			// apply instead.
+			Postcondition: &[]*cdktf.Postcondition{{
+				Condition:    cdktf.Op_Eq(cdktf.TerraformSelf_GetString(tf.S("task_definition")), td.Arn()),
+				ErrorMessage: tf.S("The " + s.name + " service does not run the new task definition: its deployment failed and the circuit breaker rolled it back (see the alerts topic and the service events)."),
+			}},
+		},
 	}
 	if s.port > 0 {
 		cfg.LoadBalancer = []*ecsservice.EcsServiceLoadBalancer{{
