@@ -328,16 +328,14 @@ func (r *Rehearsal) release(ctx context.Context) error {
 // expectImages checks the stack's api_image and worker_image outputs and the
 // images the task definitions in state run.
 func (r *Rehearsal) expectImages(ctx context.Context, api, worker string) (string, error) {
-	var out bytes.Buffer
-	cmd := exec.CommandContext(ctx, r.Tools.Terraform, "output", "-json")
-	cmd.Dir, cmd.Env, cmd.Stdout = r.stackDir(r.names.AppStack), r.childEnv, &out
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("terraform output: %w", err)
+	out, err := r.terraformOutput(ctx, r.stackDir(r.names.AppStack), "output", "-json")
+	if err != nil {
+		return "", err
 	}
 	var outputs map[string]struct {
 		Value any `json:"value"`
 	}
-	if err := json.Unmarshal(out.Bytes(), &outputs); err != nil {
+	if err := json.Unmarshal(out, &outputs); err != nil {
 		return "", err
 	}
 	var got []string
@@ -552,25 +550,21 @@ func (r *Rehearsal) plan(ctx context.Context, stack string) ([]Change, error) {
 	if err := r.terraform(ctx, dir, "plan", args...); err != nil {
 		return nil, err
 	}
-	var out bytes.Buffer
-	cmd := exec.CommandContext(ctx, r.Tools.Terraform, "show", "-json", "rehearsal.tfplan")
-	cmd.Dir, cmd.Env, cmd.Stdout = dir, r.childEnv, &out
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("terraform show -json in %s: %w", dir, err)
+	out, err := r.terraformOutput(ctx, dir, "show", "-json", "rehearsal.tfplan")
+	if err != nil {
+		return nil, err
 	}
-	return ParsePlan(out.Bytes())
+	return ParsePlan(out)
 }
 
 // resources counts what the stack's state holds.
 func (r *Rehearsal) resources(ctx context.Context, stack string) (int, error) {
-	var out bytes.Buffer
-	cmd := exec.CommandContext(ctx, r.Tools.Terraform, "state", "list")
-	cmd.Dir, cmd.Env, cmd.Stdout = r.stackDir(stack), r.childEnv, &out
-	if err := cmd.Run(); err != nil {
-		return 0, fmt.Errorf("terraform state list in %s: %w", cmd.Dir, err)
+	out, err := r.terraformOutput(ctx, r.stackDir(stack), "state", "list")
+	if err != nil {
+		return 0, err
 	}
 	n := 0
-	for _, l := range strings.Split(out.String(), "\n") {
+	for _, l := range strings.Split(string(out), "\n") {
 		if l != "" && !strings.HasPrefix(l, "data.") {
 			n++
 		}
@@ -582,6 +576,18 @@ func (r *Rehearsal) resources(ctx context.Context, stack string) (int, error) {
 func (r *Rehearsal) make(ctx context.Context, target string, extra ...string) error {
 	args := append([]string{"-C", r.Repo, target, "ENV=" + r.Env, "OUT=" + r.out, "ENVIRONMENTS=" + r.envDir, "AUTO_APPROVE=1"}, extra...)
 	return r.run(ctx, r.Repo, "make-"+target, "make", args...)
+}
+
+// terraformOutput runs a read-only terraform command in dir and returns
+// what it printed.
+func (r *Rehearsal) terraformOutput(ctx context.Context, dir string, args ...string) ([]byte, error) {
+	var out bytes.Buffer
+	cmd := exec.CommandContext(ctx, r.Tools.Terraform, args...)
+	cmd.Dir, cmd.Env, cmd.Stdout = dir, r.childEnv, &out
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("terraform %s in %s: %w", strings.Join(args, " "), dir, err)
+	}
+	return out.Bytes(), nil
 }
 
 func (r *Rehearsal) terraform(ctx context.Context, dir, label string, args ...string) error {
@@ -660,11 +666,7 @@ func rel(base, p string) string {
 
 func tail(path string, n int) string {
 	data, _ := os.ReadFile(path)
-	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return "    " + strings.Join(lines, "\n    ")
+	return indent(lastLines(string(data), n))
 }
 
 func copyDir(src, dst string) error {
