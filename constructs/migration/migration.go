@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchloggroup"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ecstaskdefinition"
 
 	"github.com/flow-builder/infra/constructs/database"
@@ -81,18 +80,9 @@ func New(scope constructs.Construct, id string, p Props) *Migration {
 	c := constructs.NewConstruct(scope, &id)
 	family := p.Name + "-db-migrate"
 
-	logs := cloudwatchloggroup.NewCloudwatchLogGroup(c, tf.S("logs"), &cloudwatchloggroup.CloudwatchLogGroupConfig{
-		Name:            tf.S("/ecs/" + family),
-		RetentionInDays: tf.N(p.LogRetentionDays),
-		KmsKeyId:        tf.S(p.Key.Arn),
-	})
-	exec := iam.NewRole(c, "execution-role", iam.RoleProps{
-		Name: family + "-execution", Service: "ecs-tasks.amazonaws.com", SourceAccount: p.AccountID,
-		Description: "ECS pulls the migration image, writes its logs and injects the database master secret",
-	})
-	p.Repository.GrantPull(exec, "pull-image")
-	logArn := *logs.Arn()
-	exec.Grant("write-logs", iam.Allow("WriteLogs", []string{"logs:CreateLogStream", "logs:PutLogEvents"}, logArn+":*"))
+	base := service.NewTaskBase(c, family, p.AccountID, p.LogRetentionDays, p.Key, p.Repository,
+		"ECS pulls the migration image, writes its logs and injects the database master secret")
+	exec := base.ExecutionRole
 	p.MasterSecret.GrantRead(exec, "read-master-secret")
 
 	def := map[string]any{
@@ -113,7 +103,7 @@ func New(scope constructs.Construct, id string, p Props) *Migration {
 		"mountPoints":     []map[string]any{{"sourceVolume": "tmp", "containerPath": "/tmp", "readOnly": false}},
 		"linuxParameters": map[string]any{"initProcessEnabled": true},
 		"logConfiguration": map[string]any{"logDriver": "awslogs", "options": map[string]string{
-			"awslogs-group": *logs.Name(), "awslogs-region": p.Region, "awslogs-stream-prefix": "migrate",
+			"awslogs-group": base.LogGroup, "awslogs-region": p.Region, "awslogs-stream-prefix": "migrate",
 		}},
 	}
 	defs, err := json.Marshal([]any{def})

@@ -14,6 +14,8 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/flow-builder/infra/config"
+	"github.com/flow-builder/infra/constructs/encryption"
+	"github.com/flow-builder/infra/constructs/registry"
 	"github.com/flow-builder/infra/internal/iam"
 	"github.com/flow-builder/infra/internal/tf"
 )
@@ -74,19 +76,9 @@ func newService(c constructs.Construct, p Props, cluster ecscluster.EcsCluster, 
 	name := p.Name + "-" + s.name
 	repo := p.Registry[s.name]
 
-	logGroup := cloudwatchloggroup.NewCloudwatchLogGroup(sc, tf.S("logs"), &cloudwatchloggroup.CloudwatchLogGroupConfig{
-		Name:            tf.S("/ecs/" + name),
-		RetentionInDays: tf.N(p.LogRetentionDays),
-		KmsKeyId:        tf.S(p.Key.Arn),
-	})
-
-	exec := iam.NewRole(sc, "execution-role", iam.RoleProps{
-		Name: name + "-execution", Service: "ecs-tasks.amazonaws.com", SourceAccount: p.AccountID,
-		Description: "ECS pulls the " + s.name + " image, writes its logs and injects its secrets",
-	})
-	repo.GrantPull(exec, "pull-image")
-	logArn := *logGroup.Arn()
-	exec.Grant("write-logs", iam.Allow("WriteLogs", []string{"logs:CreateLogStream", "logs:PutLogEvents"}, logArn+":*"))
+	base := NewTaskBase(sc, name, p.AccountID, p.LogRetentionDays, p.Key, repo,
+		"ECS pulls the "+s.name+" image, writes its logs and injects its secrets")
+	exec := base.ExecutionRole
 	// Never the database master secret: the service logs in as its own
 	// database user with an IAM token (README "Database").
 	p.Secrets.App.GrantRead(exec, "read-app-secrets")
@@ -132,7 +124,7 @@ func newService(c constructs.Construct, p Props, cluster ecscluster.EcsCluster, 
 		MountPoints:     []mountPoint{{SourceVolume: "tmp", ContainerPath: "/tmp", ReadOnly: false}},
 		LinuxParameters: map[string]any{"initProcessEnabled": true},
 		LogConfiguration: logConfig{LogDriver: "awslogs", Options: map[string]string{
-			"awslogs-group": *logGroup.Name(), "awslogs-region": p.Region, "awslogs-stream-prefix": s.name,
+			"awslogs-group": base.LogGroup, "awslogs-region": p.Region, "awslogs-stream-prefix": s.name,
 		}},
 		StopTimeout: s.stopTimeout,
 	}
@@ -218,8 +210,36 @@ func newService(c constructs.Construct, p Props, cluster ecscluster.EcsCluster, 
 		MaxCapacity:       maxCount,
 	})
 	return &Service{
-		Name: name, LogGroup: *logGroup.Name(), TaskRole: task, ExecutionRole: exec,
+		Name: name, LogGroup: base.LogGroup, TaskRole: task, ExecutionRole: exec,
 		MinCount: s.task.MinCount, MaxCount: s.task.MaxCount, Image: image,
 		scope: sc, scalingTarget: target,
 	}
+}
+
+// TaskBase is what every ECS task of an environment has before its
+// container definition: its log group and the execution role ECS uses.
+type TaskBase struct {
+	// LogGroup is the task's log group name (/ecs/<family>).
+	LogGroup string
+	// ExecutionRole pulls the image and writes the logs; grant it the
+	// secrets the task definition injects.
+	ExecutionRole *iam.Role
+}
+
+// NewTaskBase creates, under scope, the KMS-encrypted log group /ecs/<family>
+// and an execution role that may pull from repo and write to that group.
+// The construct ids ("logs", "execution-role") are part of the contract.
+func NewTaskBase(scope constructs.Construct, family, accountID string, retentionDays int, key *encryption.Key, repo *registry.Repository, description string) TaskBase {
+	logGroup := cloudwatchloggroup.NewCloudwatchLogGroup(scope, tf.S("logs"), &cloudwatchloggroup.CloudwatchLogGroupConfig{
+		Name:            tf.S("/ecs/" + family),
+		RetentionInDays: tf.N(retentionDays),
+		KmsKeyId:        tf.S(key.Arn),
+	})
+	exec := iam.NewRole(scope, "execution-role", iam.RoleProps{
+		Name: family + "-execution", Service: "ecs-tasks.amazonaws.com", SourceAccount: accountID,
+		Description: description,
+	})
+	repo.GrantPull(exec, "pull-image")
+	exec.Grant("write-logs", iam.Allow("WriteLogs", []string{"logs:CreateLogStream", "logs:PutLogEvents"}, *logGroup.Arn()+":*"))
+	return TaskBase{LogGroup: *logGroup.Name(), ExecutionRole: exec}
 }
